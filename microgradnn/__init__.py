@@ -1,0 +1,31 @@
+"""microgradnn: learn how neural networks learn by building the machinery in the open.
+
+>>> from microgradnn import Value
+>>> x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
+>>> f = (x + y) * z
+>>> f.backward()
+>>> (f.data, x.grad, y.grad, z.grad)
+(-12.0, -4.0, -4.0, 3.0)
+"""
+
+from microgradnn.engine import backward, enable_grad, grad, is_grad_enabled, no_grad
+from microgradnn.tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
+from microgradnn.value import Value
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "Tensor",
+    "backward",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "matmul",
+    "concatenate",
+    "stack",
+    "where",
+    "maximum",
+    "minimum",
+]

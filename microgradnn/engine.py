@@ -1,0 +1,371 @@
+"""The graph core shared by :class:`~microgradnn.Value` and :class:`~microgradnn.Tensor`.
+
+A computation is a directed acyclic graph of :class:`Node` objects. Each node remembers
+
+* ``data``     -- its value (a float for ``Value``, a numpy array for ``Tensor``),
+* ``grad``     -- d(output)/d(this node), filled in by :func:`backward`,
+* ``parents``  -- the nodes it was computed from (an ordered tuple; ``a * a`` lists ``a`` twice),
+* ``op``       -- the operation that produced it (``None`` for a leaf), see :mod:`microgradnn.ops`,
+* ``label``    -- an optional name used in pictures.
+
+Backpropagation walks the graph once in reverse topological order and applies the chain
+rule at every node: ``parent.grad += local_derivative * node.grad``. Every operation writes its
+local derivative exactly once, in :mod:`microgradnn.ops`, using a small "math backend" object:
+
+* with plain floats / numpy arrays for the usual fast backward pass, or
+* with graph nodes themselves when ``create_graph=True``, so the backward pass is itself a
+  differentiable graph and second derivatives come for free.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Return True when operations record a graph (the default).
+
+    >>> is_grad_enabled()
+    True
+    """
+    return _grad_enabled
+
+
+class _GradMode:
+    """Context manager and decorator that switches graph recording on or off."""
+
+    enabled = True
+
+    def __enter__(self):
+        global _grad_enabled
+        self._previous = _grad_enabled
+        _grad_enabled = self.enabled
+        return self
+
+    def __exit__(self, *exc_info):
+        global _grad_enabled
+        _grad_enabled = self._previous
+        return False
+
+    def __call__(self, function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return function(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Build no graph inside this block (for evaluation and parameter updates).
+
+    >>> from microgradnn import Value
+    >>> x = Value(3.0)
+    >>> with no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad, y.parents
+    (False, ())
+    """
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
+    """Record a graph again inside a :class:`no_grad` block.
+
+    >>> from microgradnn import Value
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         y = Value(2.0) * 3
+    >>> y.requires_grad
+    True
+    """
+
+    enabled = True
+
+
+class Node:
+    """One value in a computation graph. Use the front ends ``Value`` or ``Tensor``."""
+
+    __slots__ = ("data", "grad", "parents", "op", "label", "requires_grad", "_pending")
+
+    #: The math backend used for forward and raw backward (set by each front end).
+    math = None
+
+    # --- building nodes ------------------------------------------------------------------
+    @classmethod
+    def _from_op(cls, op, parents: tuple) -> Node:
+        """Run ``op`` forward on the parents' data and record the edge when needed."""
+        data = op.forward(cls.math, *[p.data for p in parents])
+        node = cls.__new__(cls)
+        node.data = data
+        node.grad = cls._zero_grad_value(data)
+        node.label = None
+        node._pending = None
+        if _grad_enabled and any(p.requires_grad for p in parents):
+            node.parents = parents
+            node.op = op
+            node.requires_grad = True
+        else:  # constants in, constant out: nothing to differentiate
+            node.parents = ()
+            node.op = None
+            node.requires_grad = False
+        return node
+
+    @staticmethod
+    def _zero_grad_value(data):
+        raise NotImplementedError
+
+    def _seed_gradient(self, grad):
+        raise NotImplementedError
+
+    # --- gradients -----------------------------------------------------------------------
+    @property
+    def is_leaf(self) -> bool:
+        """True for nodes created by the user (no operation produced them)."""
+        return self.op is None
+
+    def zero_grad(self) -> None:
+        """Reset this node's ``grad`` to zero (gradients accumulate across backward calls)."""
+        self.grad = self._zero_grad_value(self.data)
+
+    def backward(self, grad=None, *, create_graph: bool = False, retain_graph: bool = True):
+        """Backpropagate from this node: fill ``.grad`` of every node it depends on.
+
+        Gradients *accumulate* (``+=``), as in PyTorch: calling ``backward`` twice doubles
+        them. Call :meth:`zero_grad` (or an optimizer's ``zero_grad``) between steps.
+
+        Args:
+            grad: upstream gradient d(loss)/d(this node). Optional for a scalar (defaults to
+                1); required for a non-scalar Tensor.
+            create_graph: record the backward pass as a graph so the gradients can be
+                differentiated again (second derivatives, gradient penalties).
+            retain_graph: keep the graph after backward (default True, so you can draw it or
+                call backward again). ``False`` cuts every edge to free memory at once.
+
+        >>> from microgradnn import Value
+        >>> x = Value(3.0); y = x * x
+        >>> y.backward(); x.grad
+        6.0
+        """
+        backward(self, grad, create_graph=create_graph, retain_graph=retain_graph)
+
+    def detach(self):
+        """Return a new leaf with the same data that is cut off from the graph.
+
+        >>> from microgradnn import Value
+        >>> Value(2.0).detach().requires_grad
+        False
+        """
+        return type(self)(self.data, requires_grad=False)
+
+
+def topological_order(root: Node) -> list[Node]:
+    """Nodes that ``root`` depends on (and that need gradients), parents before children.
+
+    Iterative depth-first search, so a chain a million nodes deep does not hit Python's
+    recursion limit.
+
+    >>> from microgradnn import Value
+    >>> x = Value(1.0, label="x"); y = (x + 1) * x
+    >>> [n.label or n.op.name for n in topological_order(y)]
+    ['x', 'add', 'mul']
+    """
+    order: list[Node] = []
+    visited: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node.parents:
+            if parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def _check_can_backward(root: Node) -> None:
+    if not isinstance(root, Node):
+        raise TypeError(f"backward() needs a Value or Tensor, got {type(root).__name__}")
+    if not root.requires_grad:
+        raise RuntimeError(
+            "this result does not depend on anything that needs a gradient: it was computed "
+            "under no_grad(), from detached values, or from constants only "
+            "(create inputs with requires_grad=True)"
+        )
+
+
+def _propagate(roots, seeds, *, create_graph: bool, accumulate: bool, wanted=None):
+    """Run the chain rule from ``roots`` backwards. Returns grads of ``wanted`` nodes."""
+    from microgradnn.ops import GraphMath  # local import: ops imports this module
+
+    for root in roots:
+        _check_can_backward(root)
+    if len(roots) == 1:
+        order = topological_order(roots[0])
+    else:  # several outputs: a virtual root whose parents are all the outputs
+        order = _merged_order(roots)
+    for root, seed in zip(roots, seeds):
+        root._pending = seed if root._pending is None else root._pending + seed
+    wanted_ids = {id(n): i for i, n in enumerate(wanted)} if wanted is not None else None
+    found = [None] * len(wanted) if wanted is not None else None
+    math = GraphMath if create_graph else type(roots[0]).math
+    global _grad_enabled
+    previous_mode = _grad_enabled
+    _grad_enabled = create_graph  # the backward pass builds a graph only when asked to
+    try:
+        for node in reversed(order):
+            g = node._pending
+            if g is None:
+                continue
+            node._pending = None
+            if accumulate:
+                node.grad = g if node.grad is None else node.grad + g
+            if wanted_ids is not None and id(node) in wanted_ids:
+                found[wanted_ids[id(node)]] = g
+            if node.op is not None:
+                _send_to_parents(node, g, math, create_graph)
+    finally:
+        _grad_enabled = previous_mode
+        for node in order:  # leave nothing behind if an op raised half way
+            node._pending = None
+    return found, order
+
+
+def _send_to_parents(node: Node, g, math, create_graph: bool) -> None:
+    """Apply the chain rule at one node: hand each parent its share of ``g``."""
+    parents = node.parents
+    needs = tuple(p.requires_grad for p in parents)
+    if create_graph:
+        local = node.op.backward(math, g, node, parents, needs)
+    else:
+        local = node.op.backward(math, g, node.data, [p.data for p in parents], needs)
+    for parent, share, need in zip(parents, local, needs):
+        if not need:
+            continue
+        share = math.unbroadcast(share, parent.data)
+        pending = parent._pending
+        parent._pending = share if pending is None else pending + share
+
+
+def _merged_order(roots: Sequence[Node]) -> list[Node]:
+    seen: set[int] = set()
+    order: list[Node] = []
+    for root in roots:
+        for node in topological_order(root):
+            if id(node) not in seen:
+                seen.add(id(node))
+                order.append(node)
+    # A node reached from a later root may have been listed before its parents from an
+    # earlier root; re-sort with one combined DFS to be safe.
+    return _toposort_many(order)
+
+
+def _toposort_many(nodes: list[Node]) -> list[Node]:
+    position = {id(n): i for i, n in enumerate(nodes)}
+    indegree = {id(n): 0 for n in nodes}
+    for n in nodes:
+        for p in n.parents:
+            if id(p) in position:
+                indegree[id(n)] += 1
+    children: dict[int, list[Node]] = {id(n): [] for n in nodes}
+    for n in nodes:
+        for p in n.parents:
+            if id(p) in position:
+                children[id(p)].append(n)
+    ready = [n for n in nodes if indegree[id(n)] == 0]
+    order = []
+    while ready:
+        n = ready.pop()
+        order.append(n)
+        for c in children[id(n)]:
+            indegree[id(c)] -= 1
+            if indegree[id(c)] == 0:
+                ready.append(c)
+    return order
+
+
+def backward(root: Node, grad=None, *, create_graph: bool = False, retain_graph: bool = True):
+    """Fill ``.grad`` of every node ``root`` depends on (see :meth:`Node.backward`).
+
+    >>> from microgradnn import Value
+    >>> x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
+    >>> f = (x + y) * z
+    >>> backward(f); (x.grad, y.grad, z.grad)
+    (-4.0, -4.0, 3.0)
+    """
+    _check_can_backward(root)
+    seed = root._seed_gradient(grad)
+    if create_graph:
+        seed = type(root)(seed, requires_grad=False)
+    _, order = _propagate([root], [seed], create_graph=create_graph, accumulate=True)
+    if not retain_graph:
+        free_graph(order)
+
+
+def free_graph(nodes: Iterable[Node]) -> None:
+    """Cut the edges of ``nodes`` so the intermediate results can be garbage collected."""
+    for node in nodes:
+        node.parents = ()
+        node.op = None
+
+
+def grad(outputs, inputs, grad_outputs=None, *, create_graph: bool = False):
+    """Return d(outputs)/d(inputs) without touching any ``.grad`` attribute.
+
+    With ``create_graph=True`` the returned gradients are themselves graph nodes, so they can
+    be used inside a loss and differentiated again (second derivatives).
+
+    Args:
+        outputs: a node or a sequence of nodes.
+        inputs: a node or a sequence of nodes.
+        grad_outputs: upstream gradients for non-scalar outputs (same structure as outputs).
+
+    Returns:
+        A list with one gradient per input (zeros for inputs the outputs do not depend on).
+
+    >>> from microgradnn import Value
+    >>> x = Value(2.0)
+    >>> (dx,) = grad(x ** 3, [x], create_graph=True)   # 3 x^2 = 12
+    >>> (d2x,) = grad(dx, [x])                           # 6 x = 12
+    >>> dx.data, d2x
+    (12.0, 12.0)
+    """
+    outputs = [outputs] if isinstance(outputs, Node) else list(outputs)
+    single_input = isinstance(inputs, Node)
+    inputs = [inputs] if single_input else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Node) or not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    seeds = []
+    for out, g in zip(outputs, grad_outputs):
+        _check_can_backward(out)
+        if isinstance(g, Node) and create_graph:
+            seeds.append(g)
+            continue
+        seed = out._seed_gradient(g.data if isinstance(g, Node) else g)
+        seeds.append(type(out)(seed, requires_grad=False) if create_graph else seed)
+    found, _ = _propagate(
+        outputs, seeds, create_graph=create_graph, accumulate=False, wanted=inputs
+    )
+    result = []
+    for node, g in zip(inputs, found):
+        if g is None:
+            g = node._zero_grad_value(node.data)
+            if g is None:  # Tensor grads start as None; a missing gradient is zero
+                import numpy as np
+
+                g = np.zeros_like(node.data)
+            if create_graph:
+                g = type(node)(g, requires_grad=False)
+        result.append(g)
+    return result

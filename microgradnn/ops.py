@@ -1,0 +1,834 @@
+"""The op table: every primitive operation, defined once (forward + local derivative).
+
+Each op is a small class with two methods:
+
+``forward(m, *xs)``
+    computes the output from the inputs' data, using the math backend ``m``.
+
+``backward(m, g, out, xs, needs)``
+    applies the chain rule: given the upstream gradient ``g`` = d(loss)/d(out), returns one
+    gradient per input, d(loss)/d(x_i) = g * d(out)/d(x_i). ``needs[i]`` says whether input i
+    needs a gradient at all (so we can skip expensive work such as a matmul).
+
+The backward formulas are written with ordinary operators (``+ - * / @ **``) and with the
+functions of the math backend ``m`` (``m.exp``, ``m.reshape``, ...). The engine runs them with
+
+* :class:`ScalarMath` (Python floats, ``math`` module) for ``Value``,
+* :class:`ArrayMath` (numpy arrays) for ``Tensor``,
+* :class:`GraphMath` (graph nodes themselves) when ``create_graph=True``: then every formula
+  builds new nodes, and the gradient can be differentiated again.
+
+So one formula serves first and higher derivatives. Broadcasting is undone once, by the
+engine (``m.unbroadcast``), not in each op.
+
+Read an op like a line of a calculus table, e.g. :class:`Mul`:
+``d(a*b)/da = b`` and ``d(a*b)/db = a``, so ``backward`` returns ``(g * b, g * a)``.
+"""
+
+from __future__ import annotations
+
+import math as _math
+
+import numpy as np
+
+#: Every primitive, by name. Tests iterate over this table, so an op added here without a
+#: gradient test makes the test suite fail.
+OP_TABLE: dict[str, type[Op]] = {}
+
+
+class Op:
+    """Base class of all primitives. ``name`` is used in errors and pictures."""
+
+    name = "op"
+    symbol = None  # short form for pictures, e.g. "+" or "*"
+    #: engines that provide this op: "value" (scalar), "tensor" (numpy) or both
+    engines: tuple[str, ...] = ("value", "tensor")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.name in OP_TABLE:
+            raise ValueError(f"op name {cls.name!r} is defined twice")
+        OP_TABLE[cls.name] = cls
+
+    def forward(self, m, *xs):
+        raise NotImplementedError
+
+    def backward(self, m, g, out, xs, needs):
+        raise NotImplementedError
+
+    @property
+    def display(self) -> str:
+        """Text shown for this op in a graph picture."""
+        return self.symbol or self.name
+
+    def __repr__(self) -> str:
+        return f"<op {self.display}>"
+
+
+# ----------------------------------------------------------------------------------------
+# Arithmetic
+# ----------------------------------------------------------------------------------------
+class Add(Op):
+    """a + b.  d/da = 1, d/db = 1."""
+
+    name, symbol = "add", "+"
+
+    def forward(self, m, a, b):
+        return a + b
+
+    def backward(self, m, g, out, xs, needs):
+        return g, g
+
+
+class Sub(Op):
+    """a - b.  d/da = 1, d/db = -1."""
+
+    name, symbol = "sub", "-"
+
+    def forward(self, m, a, b):
+        return a - b
+
+    def backward(self, m, g, out, xs, needs):
+        return g, -g
+
+
+class Mul(Op):
+    """a * b.  d/da = b, d/db = a."""
+
+    name, symbol = "mul", "*"
+
+    def forward(self, m, a, b):
+        return a * b
+
+    def backward(self, m, g, out, xs, needs):
+        a, b = xs
+        return (g * b if needs[0] else None), (g * a if needs[1] else None)
+
+
+class Div(Op):
+    """a / b.  d/da = 1/b, d/db = -a/b^2 = -out/b."""
+
+    name, symbol = "div", "/"
+
+    def forward(self, m, a, b):
+        return m.divide(a, b)
+
+    def backward(self, m, g, out, xs, needs):
+        a, b = xs
+        return (g / b if needs[0] else None), (-g * out / b if needs[1] else None)
+
+
+class Neg(Op):
+    """-a.  d/da = -1."""
+
+    name, symbol = "neg", "-"
+
+    def forward(self, m, a):
+        return -a
+
+    def backward(self, m, g, out, xs, needs):
+        return (-g,)
+
+
+class PowConst(Op):
+    """a ** c for a constant exponent c.  d/da = c * a^(c-1)  (the power rule)."""
+
+    name = "pow_const"
+
+    def __init__(self, exponent: float):
+        self.exponent = exponent
+
+    @property
+    def display(self) -> str:
+        return f"**{self.exponent:g}"
+
+    def forward(self, m, a):
+        return m.power(a, self.exponent)
+
+    def backward(self, m, g, out, xs, needs):
+        (a,) = xs
+        c = self.exponent
+        if c == 2:  # the common square: skip the general power for speed
+            return (g * (2 * a),)
+        return (g * (c * m.power(a, c - 1)),)
+
+
+class Pow(Op):
+    """a ** b with both sides variable.  d/da = b a^(b-1),  d/db = a^b ln(a)."""
+
+    name, symbol = "pow", "**"
+
+    def forward(self, m, a, b):
+        return m.power(a, b)
+
+    def backward(self, m, g, out, xs, needs):
+        a, b = xs
+        da = g * (b * m.power(a, b - 1)) if needs[0] else None
+        db = g * (out * m.log(a)) if needs[1] else None
+        return da, db
+
+
+# ----------------------------------------------------------------------------------------
+# Elementwise functions
+# ----------------------------------------------------------------------------------------
+class Exp(Op):
+    """exp(a).  d/da = exp(a) = out."""
+
+    name = "exp"
+
+    def forward(self, m, a):
+        return m.exp(a)
+
+    def backward(self, m, g, out, xs, needs):
+        return (g * out,)
+
+
+class Log(Op):
+    """ln(a) for a >= 0.  d/da = 1/a."""
+
+    name = "log"
+
+    def forward(self, m, a):
+        return m.log(a)
+
+    def backward(self, m, g, out, xs, needs):
+        return (g / xs[0],)
+
+
+class Sqrt(Op):
+    """sqrt(a) for a >= 0.  d/da = 1 / (2 sqrt(a)) = 0.5 / out."""
+
+    name = "sqrt"
+
+    def forward(self, m, a):
+        return m.sqrt(a)
+
+    def backward(self, m, g, out, xs, needs):
+        return (g * 0.5 / out,)
+
+
+class Tanh(Op):
+    """tanh(a).  d/da = 1 - tanh(a)^2 = 1 - out^2."""
+
+    name = "tanh"
+
+    def forward(self, m, a):
+        return m.tanh(a)
+
+    def backward(self, m, g, out, xs, needs):
+        return (g * (1 - out * out),)
+
+
+class Sigmoid(Op):
+    """sigma(a) = 1 / (1 + exp(-a)).  d/da = sigma(a) (1 - sigma(a)) = out (1 - out)."""
+
+    name = "sigmoid"
+    symbol = "σ"
+
+    def forward(self, m, a):
+        return m.sigmoid(a)
+
+    def backward(self, m, g, out, xs, needs):
+        return (g * (out * (1 - out)),)
+
+
+class Relu(Op):
+    """max(0, a).  d/da = 1 where a > 0, else 0 (we pick 0 at the kink a = 0)."""
+
+    name = "relu"
+
+    def forward(self, m, a):
+        return m.relu(a)
+
+    def backward(self, m, g, out, xs, needs):
+        (a,) = xs
+        return (g * m.constant(m.raw(a) > 0, a),)
+
+
+class Abs(Op):
+    """|a|.  d/da = sign(a) (0 at the kink a = 0)."""
+
+    name = "abs"
+
+    def forward(self, m, a):
+        return abs(a)
+
+    def backward(self, m, g, out, xs, needs):
+        (a,) = xs
+        return (g * m.constant(np.sign(m.raw(a)), a),)
+
+
+class Sin(Op):
+    """sin(a).  d/da = cos(a)."""
+
+    name = "sin"
+
+    def forward(self, m, a):
+        return m.sin(a)
+
+    def backward(self, m, g, out, xs, needs):
+        return (g * m.cos(xs[0]),)
+
+
+class Cos(Op):
+    """cos(a).  d/da = -sin(a)."""
+
+    name = "cos"
+
+    def forward(self, m, a):
+        return m.cos(a)
+
+    def backward(self, m, g, out, xs, needs):
+        return (-(g * m.sin(xs[0])),)
+
+
+class Maximum(Op):
+    """max(a, b) elementwise.  The gradient goes to the larger input (to a on ties)."""
+
+    name = "maximum"
+    engines = ("tensor",)
+
+    def forward(self, m, a, b):
+        return np.maximum(a, b)
+
+    def backward(self, m, g, out, xs, needs):
+        a, b = xs
+        a_wins = m.raw(a) >= m.raw(b)
+        return g * m.constant(a_wins, out), g * m.constant(~a_wins, out)
+
+
+class Minimum(Op):
+    """min(a, b) elementwise.  The gradient goes to the smaller input (to a on ties)."""
+
+    name = "minimum"
+    engines = ("tensor",)
+
+    def forward(self, m, a, b):
+        return np.minimum(a, b)
+
+    def backward(self, m, g, out, xs, needs):
+        a, b = xs
+        a_wins = m.raw(a) <= m.raw(b)
+        return g * m.constant(a_wins, out), g * m.constant(~a_wins, out)
+
+
+class Where(Op):
+    """where(condition, a, b): a where the (constant) condition holds, else b."""
+
+    name = "where"
+    engines = ("tensor",)
+
+    def __init__(self, condition):
+        self.condition = np.asarray(condition, dtype=bool)
+
+    def forward(self, m, a, b):
+        return np.where(self.condition, a, b)
+
+    def backward(self, m, g, out, xs, needs):
+        keep = self.condition
+        return g * m.constant(keep, out), g * m.constant(~keep, out)
+
+
+# ----------------------------------------------------------------------------------------
+# Linear algebra, reductions and shapes (Tensor only)
+# ----------------------------------------------------------------------------------------
+class MatMul(Op):
+    """a @ b (2-D or batched).  d/da = g @ b^T,  d/db = a^T @ g."""
+
+    name, symbol = "matmul", "@"
+    engines = ("tensor",)
+
+    def forward(self, m, a, b):
+        return a @ b
+
+    def backward(self, m, g, out, xs, needs):
+        a, b = xs
+        da = g @ m.swap_last_axes(b) if needs[0] else None
+        db = m.swap_last_axes(a) @ g if needs[1] else None
+        return da, db
+
+
+class Sum(Op):
+    """Sum over ``axis`` (all axes when None). Each input element gets the upstream grad."""
+
+    name, symbol = "sum", "Σ"
+    engines = ("tensor",)
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, m, a):
+        return np.sum(a, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, m, g, out, xs, needs):
+        shape = m.shape(xs[0])
+        return (m.broadcast_to(m.keep_reduced_dims(g, shape, self.axis, self.keepdims), shape),)
+
+
+class Max(Op):
+    """Max over ``axis``. The gradient goes to the maximal entries (shared equally on ties)."""
+
+    name = "max"
+    engines = ("tensor",)
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, m, a):
+        return np.max(a, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, m, g, out, xs, needs):
+        a = m.raw(xs[0])
+        peak = np.max(a, axis=self.axis, keepdims=True)
+        winners = a == peak
+        share = winners / np.sum(winners, axis=self.axis, keepdims=True)
+        g_full = m.keep_reduced_dims(g, a.shape, self.axis, self.keepdims)
+        return (g_full * m.constant(share, xs[0]),)
+
+
+class Reshape(Op):
+    """Same numbers, new shape. The gradient is reshaped back."""
+
+    name = "reshape"
+    engines = ("tensor",)
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, m, a):
+        return np.reshape(a, self.shape)
+
+    def backward(self, m, g, out, xs, needs):
+        return (m.reshape(g, m.shape(xs[0])),)
+
+
+class Transpose(Op):
+    """Permute axes. The gradient is permuted back with the inverse permutation."""
+
+    name = "transpose"
+    engines = ("tensor",)
+
+    def __init__(self, axes=None):
+        self.axes = axes
+
+    def forward(self, m, a):
+        return np.transpose(a, self.axes)
+
+    def backward(self, m, g, out, xs, needs):
+        ndim = len(m.shape(xs[0]))
+        axes = self.axes if self.axes is not None else tuple(reversed(range(ndim)))
+        return (m.transpose(g, tuple(np.argsort(axes))),)
+
+
+class GetItem(Op):
+    """a[index]. The gradient is scattered back; repeated indices add up."""
+
+    name, symbol = "getitem", "[]"
+    engines = ("tensor",)
+
+    def __init__(self, index):
+        self.index = index
+
+    @property
+    def display(self) -> str:
+        return f"[{_format_index(self.index)}]"
+
+    def forward(self, m, a):
+        return a[self.index]
+
+    def backward(self, m, g, out, xs, needs):
+        return (m.scatter_add(g, self.index, m.shape(xs[0])),)
+
+
+class ScatterAdd(Op):
+    """zeros(shape) with g added at ``index`` (the backward of indexing)."""
+
+    name = "scatter_add"
+    engines = ("tensor",)
+
+    def __init__(self, index, shape):
+        self.index, self.shape = index, shape
+
+    def forward(self, m, g):
+        out = np.zeros(self.shape, dtype=g.dtype)
+        np.add.at(out, self.index, g)
+        return out
+
+    def backward(self, m, g, out, xs, needs):
+        return (m.getitem(g, self.index),)
+
+
+class BroadcastTo(Op):
+    """Repeat a along new or size-1 axes. The gradient sums the copies back."""
+
+    name = "broadcast_to"
+    engines = ("tensor",)
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, m, a):
+        return np.broadcast_to(a, self.shape)
+
+    def backward(self, m, g, out, xs, needs):
+        return (m.sum_to(g, m.shape(xs[0])),)
+
+
+class SumTo(Op):
+    """Sum a down to ``shape`` (undoes broadcasting). The gradient is broadcast back."""
+
+    name = "sum_to"
+    engines = ("tensor",)
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, m, a):
+        return ArrayMath.sum_to(a, self.shape)
+
+    def backward(self, m, g, out, xs, needs):
+        return (m.broadcast_to(g, m.shape(xs[0])),)
+
+
+class Cast(Op):
+    """Change the float dtype. The gradient is cast back to the input's dtype."""
+
+    name = "cast"
+    engines = ("tensor",)
+
+    def __init__(self, dtype):
+        self.dtype = np.dtype(dtype)
+
+    def forward(self, m, a):
+        return a.astype(self.dtype)
+
+    def backward(self, m, g, out, xs, needs):
+        return (m.astype(g, m.raw(xs[0]).dtype),)
+
+
+class Concatenate(Op):
+    """Join tensors along an existing axis. Each input gets its slice of the gradient."""
+
+    name = "concatenate"
+    engines = ("tensor",)
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, m, *xs):
+        return np.concatenate(xs, axis=self.axis)
+
+    def backward(self, m, g, out, xs, needs):
+        ndim = len(m.shape(out))
+        axis = self.axis % ndim
+        grads, start = [], 0
+        for x in xs:
+            stop = start + m.shape(x)[axis]
+            index = (slice(None),) * axis + (slice(start, stop),)
+            grads.append(m.getitem(g, index))
+            start = stop
+        return tuple(grads)
+
+
+class Stack(Op):
+    """Stack tensors along a new axis. Each input gets its slice of the gradient."""
+
+    name = "stack"
+    engines = ("tensor",)
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, m, *xs):
+        return np.stack(xs, axis=self.axis)
+
+    def backward(self, m, g, out, xs, needs):
+        axis = self.axis % len(m.shape(out))
+        prefix = (slice(None),) * axis
+        return tuple(m.getitem(g, prefix + (i,)) for i in range(len(xs)))
+
+
+def _format_index(index) -> str:
+    parts = index if isinstance(index, tuple) else (index,)
+
+    def one(p):
+        if isinstance(p, slice):
+            text = ":".join("" if v is None else str(v) for v in (p.start, p.stop, p.step))
+            return text.rstrip(":") or ":"
+        if p is Ellipsis:
+            return "..."
+        if p is None:
+            return "None"
+        if isinstance(p, np.ndarray):
+            return f"array{list(p.shape)}" if p.size > 4 else str(p.tolist())
+        return str(p)
+
+    return ", ".join(one(p) for p in parts)
+
+
+# ----------------------------------------------------------------------------------------
+# Math backends: the same formulas on floats, on arrays, or on graph nodes
+# ----------------------------------------------------------------------------------------
+def _domain_error(function: str, x, rule: str) -> ValueError:
+    return ValueError(f"{function}({x}) is undefined: {function} needs {rule}")
+
+
+class ScalarMath:
+    """Python floats with the ``math`` module, made IEEE-safe (inf instead of exceptions)."""
+
+    @staticmethod
+    def raw(x):
+        return x
+
+    @staticmethod
+    def constant(value, like):
+        return float(value)
+
+    @staticmethod
+    def unbroadcast(g, like):
+        return g
+
+    @staticmethod
+    def divide(a, b):
+        try:
+            return a / b
+        except ZeroDivisionError:  # IEEE: x/0 is +-inf, 0/0 is nan
+            return _math.copysign(_math.inf, a) * _math.copysign(1.0, b) if a else _math.nan
+
+    @staticmethod
+    def power(a, c):
+        if a < 0 and c != int(c):
+            raise _domain_error("pow", f"{a}, {c}", "a non-negative base for a fractional power")
+        try:
+            return float(a**c)
+        except ZeroDivisionError:  # 0 ** negative
+            return _math.inf
+        except OverflowError:
+            return _math.inf if a > 0 or c % 2 == 0 else -_math.inf
+
+    @staticmethod
+    def exp(a):
+        try:
+            return _math.exp(a)
+        except OverflowError:
+            return _math.inf
+
+    @staticmethod
+    def log(a):
+        if a > 0:
+            return _math.log(a)
+        if a == 0:
+            return -_math.inf
+        if a != a:  # nan stays nan
+            return a
+        raise _domain_error("log", a, "x >= 0")
+
+    @staticmethod
+    def sqrt(a):
+        if a < 0:
+            raise _domain_error("sqrt", a, "x >= 0")
+        return _math.sqrt(a)
+
+    @staticmethod
+    def sigmoid(a):
+        if a >= 0:  # exp(-a) <= 1 here, so it cannot overflow
+            return 1.0 / (1.0 + _math.exp(-a))
+        e = _math.exp(a) if a > -745 else 0.0
+        return e / (1.0 + e)
+
+    tanh = staticmethod(_math.tanh)
+    sin = staticmethod(_math.sin)
+    cos = staticmethod(_math.cos)
+
+    @staticmethod
+    def relu(a):
+        return a if a > 0 else 0.0
+
+
+class ArrayMath:
+    """numpy arrays; the same IEEE-safe behaviour as ScalarMath, without warnings."""
+
+    @staticmethod
+    def raw(x):
+        return x
+
+    @staticmethod
+    def constant(value, like):
+        return np.asarray(value, dtype=like.dtype)
+
+    @staticmethod
+    def shape(x):
+        return np.shape(x)
+
+    @staticmethod
+    def divide(a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return a / b
+
+    @staticmethod
+    def power(a, c):
+        if np.any((a < 0) & (np.asarray(c) != np.round(c))):
+            raise ValueError(
+                "pow is undefined for a negative base with a fractional exponent "
+                f"(found base min {np.min(a)}); use abs() or an integer exponent"
+            )
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return np.power(a, c)
+
+    @staticmethod
+    def exp(a):
+        with np.errstate(over="ignore"):
+            return np.exp(a)
+
+    @staticmethod
+    def log(a):
+        if np.any(a < 0):
+            raise ValueError(f"log is undefined for negative numbers (found {np.min(a)})")
+        with np.errstate(divide="ignore"):
+            return np.log(a)
+
+    @staticmethod
+    def sqrt(a):
+        if np.any(a < 0):
+            raise ValueError(f"sqrt is undefined for negative numbers (found {np.min(a)})")
+        return np.sqrt(a)
+
+    @staticmethod
+    def sigmoid(a):
+        # exp(-|a|) never overflows; pick the algebraically equal form for each sign
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+    tanh = staticmethod(np.tanh)
+    sin = staticmethod(np.sin)
+    cos = staticmethod(np.cos)
+
+    @staticmethod
+    def relu(a):
+        return np.maximum(a, 0)
+
+    # --- shape helpers used by backward formulas ------------------------------------------
+    @staticmethod
+    def unbroadcast(g, like):
+        if np.shape(g) == np.shape(like):
+            return g
+        return ArrayMath.sum_to(g, np.shape(like))
+
+    @staticmethod
+    def sum_to(g, shape):
+        """Sum ``g`` over the axes that broadcasting added or stretched to reach ``shape``."""
+        extra = np.ndim(g) - len(shape)
+        axes = tuple(range(extra)) + tuple(
+            i + extra for i, n in enumerate(shape) if n == 1 and np.shape(g)[i + extra] != 1
+        )
+        summed = np.sum(g, axis=axes, keepdims=True) if axes else g
+        return np.reshape(summed, shape)
+
+    @staticmethod
+    def broadcast_to(g, shape):
+        return np.broadcast_to(g, shape)
+
+    @staticmethod
+    def keep_reduced_dims(g, in_shape, axis, keepdims):
+        """Give a reduced gradient its size-1 axes back so it broadcasts over the input."""
+        if keepdims or axis is None and np.ndim(g) == len(in_shape):
+            return g
+        return np.reshape(g, _reduced_shape(in_shape, axis))
+
+    @staticmethod
+    def reshape(g, shape):
+        return np.reshape(g, shape)
+
+    @staticmethod
+    def transpose(g, axes):
+        return np.transpose(g, axes)
+
+    @staticmethod
+    def swap_last_axes(x):
+        return np.swapaxes(x, -1, -2)
+
+    @staticmethod
+    def getitem(g, index):
+        return g[index]
+
+    @staticmethod
+    def astype(g, dtype):
+        return g.astype(dtype)
+
+    @staticmethod
+    def scatter_add(g, index, shape):
+        return ScatterAdd(index, shape).forward(ArrayMath, g)
+
+
+def _reduced_shape(in_shape, axis):
+    if axis is None:
+        return (1,) * len(in_shape)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    axes = {a % len(in_shape) for a in axes}
+    return tuple(1 if i in axes else n for i, n in enumerate(in_shape))
+
+
+class GraphMath:
+    """Graph nodes: every function builds new nodes (used when ``create_graph=True``)."""
+
+    @staticmethod
+    def raw(x):
+        return x.data
+
+    @staticmethod
+    def constant(value, like):
+        if np.ndim(like.data) == 0 and not hasattr(like, "shape"):
+            return type(like)(float(value), requires_grad=False)
+        return type(like)(np.asarray(value, dtype=like.data.dtype), requires_grad=False)
+
+    @staticmethod
+    def shape(x):
+        return np.shape(x.data)
+
+    divide = staticmethod(lambda a, b: a / b)
+    power = staticmethod(lambda a, c: a**c)
+    exp = staticmethod(lambda a: a.exp())
+    log = staticmethod(lambda a: a.log())
+    sqrt = staticmethod(lambda a: a.sqrt())
+    sin = staticmethod(lambda a: a.sin())
+    cos = staticmethod(lambda a: a.cos())
+
+    @staticmethod
+    def unbroadcast(g, like):
+        if not hasattr(g, "shape") or g.shape == np.shape(like):
+            return g
+        return g.sum_to(np.shape(like))
+
+    sum_to = staticmethod(lambda g, shape: g.sum_to(shape))
+    broadcast_to = staticmethod(lambda g, shape: g.broadcast_to(shape))
+    reshape = staticmethod(lambda g, shape: g.reshape(shape))
+    transpose = staticmethod(lambda g, axes: g.transpose(axes))
+    swap_last_axes = staticmethod(lambda x: x.swapaxes(-1, -2))
+    getitem = staticmethod(lambda g, index: g[index])
+    astype = staticmethod(lambda g, dtype: g.astype(dtype))
+
+    @staticmethod
+    def keep_reduced_dims(g, in_shape, axis, keepdims):
+        if keepdims or axis is None and g.ndim == len(in_shape):
+            return g
+        return g.reshape(_reduced_shape(in_shape, axis))
+
+    @staticmethod
+    def scatter_add(g, index, shape):
+        return type(g)._from_op(ScatterAdd(index, shape), (g,))
+
+
+# Shared instances of the ops that carry no parameters (one object, many nodes).
+ADD, SUB, MUL, DIV, NEG, POW = Add(), Sub(), Mul(), Div(), Neg(), Pow()
+EXP, LOG, SQRT, TANH, SIGMOID, RELU, ABS, SIN, COS = (
+    Exp(),
+    Log(),
+    Sqrt(),
+    Tanh(),
+    Sigmoid(),
+    Relu(),
+    Abs(),
+    Sin(),
+    Cos(),
+)
+MATMUL, MAXIMUM, MINIMUM = MatMul(), Maximum(), Minimum()

@@ -1,0 +1,532 @@
+"""``Tensor``: a numpy array that remembers how it was computed.
+
+>>> import numpy as np
+>>> from microgradnn import Tensor
+>>> w = Tensor([[1.0, 2.0], [3.0, 4.0]], label="w")
+>>> x = Tensor([1.0, -1.0], requires_grad=False)
+>>> loss = (w @ x).sum()
+>>> loss.backward()
+>>> w.grad
+array([[ 1., -1.],
+       [ 1., -1.]])
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from microgradnn import ops
+from microgradnn.engine import Node
+from microgradnn.ops import ArrayMath
+
+_FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def _to_array(data, dtype=None) -> np.ndarray:
+    if isinstance(data, Node):
+        raise TypeError(
+            f"cannot make a Tensor from a {type(data).__name__}; "
+            "use .data to get its numbers, or use it directly"
+        )
+    if data is None:
+        raise TypeError("Tensor needs numbers, got None")
+    try:
+        array = np.asarray(data)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"Tensor needs a rectangular array of numbers: {error}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Tensor needs numbers, got an array of dtype {array.dtype} "
+            f"(first item: {array.flat[0]!r})"
+            if array.size
+            else f"Tensor needs numbers, got an empty array of dtype {array.dtype}"
+        )
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype.type not in _FLOAT_DTYPES:
+            raise TypeError(f"Tensor dtype must be float64 or float32, got {dtype}")
+        return array.astype(dtype, copy=False)
+    if array.dtype.type in _FLOAT_DTYPES:
+        return array
+    return array.astype(np.float64)
+
+
+class Tensor(Node):
+    """An n-dimensional array node (numpy float64 by default, float32 supported).
+
+    Args:
+        data: anything ``np.asarray`` accepts (numbers, nested lists, arrays).
+        requires_grad: compute d(output)/d(this) in backward (True by default; pass False for
+            input data so no gradient work is wasted on it).
+        dtype: ``"float64"`` (default) or ``"float32"``.
+        label: a name shown in graph pictures.
+
+    Broadcasting follows numpy; gradients are summed back to each input's shape by the engine.
+
+    >>> t = Tensor([[1.0, 2.0, 3.0]])
+    >>> t.shape, t.dtype
+    ((1, 3), dtype('float64'))
+    """
+
+    __slots__ = ()
+    math = ArrayMath
+    # Make numpy hand mixed expressions (ndarray * Tensor) to our reflected operators.
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad: bool = True, dtype=None, label: str | None = None):
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self.parents = ()
+        self.op = None
+        self.label = label
+        self.requires_grad = requires_grad
+        self._pending = None
+
+    @staticmethod
+    def _zero_grad_value(data):
+        return None
+
+    def zero_grad(self) -> None:
+        """Forget the gradient (``grad`` becomes None, which means zero)."""
+        self.grad = None
+
+    def _seed_gradient(self, grad):
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() on a non-scalar Tensor of shape {self.shape} needs an upstream "
+                    "gradient of the same shape, e.g. t.backward(np.ones(t.shape)); "
+                    "or reduce it to a scalar first (t.sum(), t.mean())"
+                )
+            return np.ones_like(self.data)
+        seed = _to_array(grad.data if isinstance(grad, Node) else grad, self.dtype)
+        if seed.shape != self.shape:
+            raise ValueError(
+                f"backward() gradient has shape {seed.shape} but the tensor has shape {self.shape}"
+            )
+        return seed
+
+    # --- numpy-like attributes ------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    def numpy(self) -> np.ndarray:
+        """The underlying numpy array (no copy)."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self) -> float:
+        """The single number of a size-1 tensor. ``Tensor([2.0]).item()`` -> ``2.0``."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self.data.item()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def astype(self, dtype) -> Tensor:
+        """A differentiable copy in another float dtype (``"float32"``/``"float64"``)."""
+        dtype = np.dtype(dtype)
+        if dtype.type not in _FLOAT_DTYPES:
+            raise TypeError(f"Tensor dtype must be float64 or float32, got {dtype}")
+        if dtype == self.dtype:
+            return self
+        return Tensor._from_op(ops.Cast(dtype), (self,))
+
+    # --- operators ------------------------------------------------------------------------
+    def _binary(self, op, other, reflected=False):
+        other = _as_tensor(other, self.dtype)
+        parents = (other, self) if reflected else (self, other)
+        return Tensor._from_op(op, parents)
+
+    def __add__(self, other):
+        return self._binary(ops.ADD, other)
+
+    def __radd__(self, other):
+        return self._binary(ops.ADD, other, reflected=True)
+
+    def __sub__(self, other):
+        return self._binary(ops.SUB, other)
+
+    def __rsub__(self, other):
+        return self._binary(ops.SUB, other, reflected=True)
+
+    def __mul__(self, other):
+        return self._binary(ops.MUL, other)
+
+    def __rmul__(self, other):
+        return self._binary(ops.MUL, other, reflected=True)
+
+    def __truediv__(self, other):
+        return self._binary(ops.DIV, other)
+
+    def __rtruediv__(self, other):
+        return self._binary(ops.DIV, other, reflected=True)
+
+    def __pow__(self, other):
+        if isinstance(other, Tensor):
+            return self._binary(ops.POW, other)
+        if isinstance(other, numbers.Real) and not isinstance(other, bool):
+            return Tensor._from_op(ops.PowConst(float(other)), (self,))
+        return self._binary(ops.POW, other)
+
+    def __rpow__(self, other):
+        return self._binary(ops.POW, other, reflected=True)
+
+    def __neg__(self):
+        return Tensor._from_op(ops.NEG, (self,))
+
+    def __pos__(self):
+        return self
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    # comparisons compare numbers and return numpy bool arrays (no graph)
+    def __lt__(self, other):
+        return self.data < _raw(other)
+
+    def __le__(self, other):
+        return self.data <= _raw(other)
+
+    def __gt__(self, other):
+        return self.data > _raw(other)
+
+    def __ge__(self, other):
+        return self.data >= _raw(other)
+
+    def __eq__(self, other):
+        return self.data == _raw(other)
+
+    def __ne__(self, other):
+        return self.data != _raw(other)
+
+    __hash__ = Node.__hash__
+
+    # --- elementwise functions ------------------------------------------------------------
+    def _unary(self, op):
+        return Tensor._from_op(op, (self,))
+
+    def exp(self):
+        """Elementwise e**x (inf on overflow, no warning)."""
+        return self._unary(ops.EXP)
+
+    def log(self):
+        """Elementwise natural log; log(0) = -inf; negative entries raise ValueError."""
+        return self._unary(ops.LOG)
+
+    def sqrt(self):
+        """Elementwise square root (negative entries raise ValueError)."""
+        return self._unary(ops.SQRT)
+
+    def tanh(self):
+        """Elementwise hyperbolic tangent."""
+        return self._unary(ops.TANH)
+
+    def sigmoid(self):
+        """Elementwise logistic sigmoid, stable for large |x|."""
+        return self._unary(ops.SIGMOID)
+
+    def relu(self):
+        """Elementwise max(0, x)."""
+        return self._unary(ops.RELU)
+
+    def abs(self):
+        """Elementwise |x|."""
+        return self._unary(ops.ABS)
+
+    __abs__ = abs
+
+    def sin(self):
+        """Elementwise sine."""
+        return self._unary(ops.SIN)
+
+    def cos(self):
+        """Elementwise cosine."""
+        return self._unary(ops.COS)
+
+    def maximum(self, other):
+        """Elementwise max with another tensor or number. ``Tensor([1., 5.]).maximum(3)``."""
+        return self._binary(ops.MAXIMUM, other)
+
+    def minimum(self, other):
+        """Elementwise min with another tensor or number."""
+        return self._binary(ops.MINIMUM, other)
+
+    def clip(self, low=None, high=None):
+        """Limit values to [low, high]; the gradient is zero where clipping happened.
+
+        >>> Tensor([-2.0, 0.5, 3.0]).clip(0, 1).data
+        array([0. , 0.5, 1. ])
+        """
+        out = self
+        if low is not None:
+            out = out.maximum(low)
+        if high is not None:
+            out = out.minimum(high)
+        return out
+
+    # --- reductions -----------------------------------------------------------------------
+    def sum(self, axis=None, keepdims: bool = False):
+        """Sum over ``axis`` (an int, a tuple, or None for all).
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0).data
+        array([4., 6.])
+        """
+        return Tensor._from_op(ops.Sum(_check_axis(axis, self.ndim), keepdims), (self,))
+
+    def mean(self, axis=None, keepdims: bool = False):
+        """Average over ``axis``: the sum divided by the number of elements summed.
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean().item()
+        2.5
+        """
+        axis = _check_axis(axis, self.ndim)
+        count = self.size if axis is None else _count(self.shape, axis)
+        return self.sum(axis, keepdims) * (1.0 / count)
+
+    def max(self, axis=None, keepdims: bool = False):
+        """Largest entry over ``axis``; the gradient flows to the maximal entries."""
+        if self.size == 0:
+            raise ValueError("max() of an empty tensor")
+        return Tensor._from_op(ops.Max(_check_axis(axis, self.ndim), keepdims), (self,))
+
+    # --- shapes ---------------------------------------------------------------------------
+    def reshape(self, *shape):
+        """Same numbers, new shape (one entry may be -1). ``t.reshape(2, 3)``."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        try:
+            np.empty(self.shape, dtype=bool).reshape(shape)  # validate cheaply
+        except ValueError:
+            raise ValueError(
+                f"cannot reshape a tensor of shape {self.shape} ({self.size} elements) "
+                f"into shape {shape}"
+            ) from None
+        return Tensor._from_op(ops.Reshape(shape), (self,))
+
+    def transpose(self, *axes):
+        """Permute axes (reverse them when none are given). ``t.T`` for 2-D."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        axes = axes or None
+        if axes is not None and sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
+            raise ValueError(f"transpose axes {axes} are not a permutation of {self.ndim} axes")
+        return Tensor._from_op(ops.Transpose(axes), (self,))
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    def swapaxes(self, axis1: int, axis2: int):
+        """Exchange two axes."""
+        axes = list(range(self.ndim))
+        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+        return self.transpose(tuple(axes))
+
+    def broadcast_to(self, shape):
+        """Repeat along new or size-1 axes to reach ``shape`` (numpy rules)."""
+        shape = tuple(shape)
+        if self.shape == shape:
+            return self
+        np.broadcast_shapes(self.shape, shape)  # raises a clear numpy error if impossible
+        return Tensor._from_op(ops.BroadcastTo(shape), (self,))
+
+    def sum_to(self, shape):
+        """Sum down to ``shape`` (undo broadcasting)."""
+        shape = tuple(shape)
+        if self.shape == shape:
+            return self
+        return Tensor._from_op(ops.SumTo(shape), (self,))
+
+    def flatten(self):
+        """All entries in one axis."""
+        return self.reshape(-1)
+
+    def __getitem__(self, index):
+        index = _clean_index(index)
+        try:
+            self.data[index]
+        except IndexError as error:
+            raise IndexError(
+                f"index {index!r} out of range for shape {self.shape}: {error}"
+            ) from None
+        return Tensor._from_op(ops.GetItem(index), (self,))
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, threshold=20, edgeitems=2, prefix="Tensor(")
+        extra = f", shape={self.shape}, dtype={self.dtype}"
+        if self.op is not None:
+            extra += f", op={self.op.display!r}"
+        elif not self.requires_grad:
+            extra += ", requires_grad=False"
+        if self.label:
+            extra += f", label={self.label!r}"
+        return f"Tensor({body}{extra})"
+
+
+# ----------------------------------------------------------------------------------------
+# helpers and functions taking several tensors
+# ----------------------------------------------------------------------------------------
+def _raw(x):
+    return x.data if isinstance(x, Node) else x
+
+
+def _as_tensor(x, dtype=np.float64) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, Node):
+        raise TypeError(
+            f"cannot mix Tensor and {type(x).__name__} in one expression; "
+            "convert with Tensor(value.data) or use Value throughout"
+        )
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        # a plain number adopts the tensor's dtype, so float32 stays float32
+        return Tensor(np.asarray(x, dtype=dtype), requires_grad=False)
+    return Tensor(x, requires_grad=False)
+
+
+def _check_axis(axis, ndim):
+    if axis is None:
+        return None
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or not -max(ndim, 1) <= a < max(ndim, 1):
+            raise ValueError(f"axis {a!r} is out of range for a tensor with {ndim} dimensions")
+    return tuple(int(a) for a in axis) if isinstance(axis, tuple) else int(axis)
+
+
+def _count(shape, axis) -> int:
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def _clean_index(index):
+    """Turn Tensors inside an index into integer/bool arrays (indices are constants)."""
+    if isinstance(index, tuple):
+        return tuple(_clean_index(i) for i in index)
+    if isinstance(index, Tensor):
+        index = index.data
+    if isinstance(index, list):
+        index = np.asarray(index)
+    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+        if not np.all(index == np.round(index)):
+            raise IndexError("tensor indices must be integers or booleans")
+        index = index.astype(np.intp)
+    return index
+
+
+def matmul(a, b) -> Tensor:
+    """Matrix product ``a @ b`` (2-D, batched, or with 1-D vectors like numpy).
+
+    >>> matmul(Tensor([[1.0, 2.0]]), Tensor([[3.0], [4.0]])).data
+    array([[11.]])
+    """
+    a = _as_tensor(a, getattr(b, "dtype", np.float64))
+    b = _as_tensor(b, a.dtype)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError("matmul needs tensors with at least one dimension (use * for scalars)")
+    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        raise ValueError(
+            f"matmul shapes {a.shape} @ {b.shape} do not align: "
+            f"{a.shape[-1]} columns on the left vs "
+            f"{b.shape[-2 if b.ndim > 1 else 0]} rows on the right"
+        )
+    # numpy treats 1-D operands as a row / a column; do the same with reshapes so the op
+    # itself only ever sees matrices
+    squeeze_left, squeeze_right = a.ndim == 1, b.ndim == 1
+    if squeeze_left:
+        a = a.reshape(1, -1)
+    if squeeze_right:
+        b = b.reshape(-1, 1)
+    out = Tensor._from_op(ops.MATMUL, (a, b))
+    if squeeze_left and squeeze_right:
+        return out.reshape(())
+    if squeeze_left:
+        return out.reshape(out.shape[:-2] + out.shape[-1:])
+    if squeeze_right:
+        return out.reshape(out.shape[:-1])
+    return out
+
+
+def concatenate(tensors, axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis.
+
+    >>> concatenate([Tensor([1.0]), Tensor([2.0, 3.0])]).data
+    array([1., 2., 3.])
+    """
+    tensors = [_as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("concatenate needs at least one tensor")
+    try:
+        np.concatenate([np.empty(t.shape, dtype=bool) for t in tensors], axis=axis)
+    except (ValueError, np.exceptions.AxisError) as error:
+        shapes = [t.shape for t in tensors]
+        raise ValueError(f"cannot concatenate shapes {shapes} along axis {axis}: {error}") from None
+    return Tensor._from_op(ops.Concatenate(axis), tuple(tensors))
+
+
+def stack(tensors, axis: int = 0) -> Tensor:
+    """Stack same-shaped tensors along a new axis.
+
+    >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])]).shape
+    (2, 2)
+    """
+    tensors = [_as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack needs at least one tensor")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError(f"stack needs tensors of one shape, got {sorted(shapes)}")
+    return Tensor._from_op(ops.Stack(axis), tuple(tensors))
+
+
+def where(condition, a, b) -> Tensor:
+    """Pick from ``a`` where ``condition`` is true, else from ``b`` (condition is constant).
+
+    >>> where(np.array([True, False]), Tensor([1.0, 2.0]), Tensor([9.0, 9.0])).data
+    array([1., 9.])
+    """
+    condition = np.asarray(_raw(condition), dtype=bool)
+    a = _as_tensor(a)
+    b = _as_tensor(b, a.dtype)
+    return Tensor._from_op(ops.Where(condition), (a, b))
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise maximum of two tensors (or a tensor and a number)."""
+    return _as_tensor(a).maximum(b)
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise minimum of two tensors (or a tensor and a number)."""
+    return _as_tensor(a).minimum(b)

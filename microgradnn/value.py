@@ -1,0 +1,213 @@
+"""``Value``: a scalar (one float) that remembers how it was computed.
+
+>>> from microgradnn import Value
+>>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+>>> f = (x + y) * z
+>>> f.backward()
+>>> f.data, x.grad, y.grad, z.grad
+(-12.0, -4.0, -4.0, 3.0)
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from microgradnn import ops
+from microgradnn.engine import Node
+from microgradnn.ops import ScalarMath
+
+
+def _check_number(data, what: str = "Value") -> float:
+    if isinstance(data, Node):
+        raise TypeError(
+            f"cannot make a {what} from a {type(data).__name__}; "
+            "use it directly (or .detach() / .item() to get a plain number)"
+        )
+    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        raise TypeError(
+            f"{what} needs a real number (int or float), got {type(data).__name__} {data!r}"
+        )
+    return float(data)
+
+
+class Value(Node):
+    """A scalar node of the computation graph.
+
+    Args:
+        data: the number (int or float).
+        label: a name shown in graph pictures, e.g. ``"x"``.
+        requires_grad: whether backward should compute d(output)/d(this). True by default
+            for values you create; constants mixed into expressions get False.
+
+    >>> a = Value(3.0, label="a")
+    >>> b = a * a + 1          # a graph of two operations
+    >>> b.backward(); a.grad   # d(a^2 + 1)/da = 2a
+    6.0
+    """
+
+    __slots__ = ()
+    math = ScalarMath
+
+    def __init__(self, data, label: str | None = None, requires_grad: bool = True):
+        self.data = _check_number(data)
+        self.grad = 0.0
+        self.parents = ()
+        self.op = None
+        self.label = label
+        self.requires_grad = requires_grad
+        self._pending = None
+
+    @staticmethod
+    def _zero_grad_value(data):
+        return 0.0
+
+    def _seed_gradient(self, grad):
+        return 1.0 if grad is None else _check_number(grad, "gradient")
+
+    # --- operators ------------------------------------------------------------------------
+    def _binary(self, op, other, reflected=False):
+        other = _as_value(other)
+        parents = (other, self) if reflected else (self, other)
+        return Value._from_op(op, parents)
+
+    def __add__(self, other):
+        return self._binary(ops.ADD, other)
+
+    def __radd__(self, other):
+        return self._binary(ops.ADD, other, reflected=True)
+
+    def __sub__(self, other):
+        return self._binary(ops.SUB, other)
+
+    def __rsub__(self, other):
+        return self._binary(ops.SUB, other, reflected=True)
+
+    def __mul__(self, other):
+        return self._binary(ops.MUL, other)
+
+    def __rmul__(self, other):
+        return self._binary(ops.MUL, other, reflected=True)
+
+    def __truediv__(self, other):
+        return self._binary(ops.DIV, other)
+
+    def __rtruediv__(self, other):
+        return self._binary(ops.DIV, other, reflected=True)
+
+    def __pow__(self, other):
+        if isinstance(other, Value):
+            return self._binary(ops.POW, other)
+        return Value._from_op(ops.PowConst(_check_number(other, "exponent")), (self,))
+
+    def __rpow__(self, other):
+        return self._binary(ops.POW, other, reflected=True)
+
+    def __neg__(self):
+        return Value._from_op(ops.NEG, (self,))
+
+    def __pos__(self):
+        return self
+
+    # --- comparisons look at the numbers only and build no graph -------------------------
+    def __lt__(self, other):
+        return self.data < _number(other)
+
+    def __le__(self, other):
+        return self.data <= _number(other)
+
+    def __gt__(self, other):
+        return self.data > _number(other)
+
+    def __ge__(self, other):
+        return self.data >= _number(other)
+
+    def __eq__(self, other):
+        if isinstance(other, (Value, numbers.Real)):
+            return self.data == _number(other)
+        return NotImplemented
+
+    def __ne__(self, other):
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = Node.__hash__  # identity: two equal numbers are still two graph nodes
+
+    def __float__(self):
+        return self.data
+
+    def item(self) -> float:
+        """The plain Python float. ``Value(2.5).item()`` -> ``2.5``."""
+        return self.data
+
+    # --- functions ------------------------------------------------------------------------
+    def _unary(self, op):
+        return Value._from_op(op, (self,))
+
+    def exp(self):
+        """e**x (inf on overflow). ``Value(0.0).exp().data`` -> ``1.0``."""
+        return self._unary(ops.EXP)
+
+    def log(self):
+        """Natural log; log(0) = -inf; negative input raises ValueError.
+
+        >>> Value(1.0).log().data
+        0.0
+        """
+        return self._unary(ops.LOG)
+
+    def sqrt(self):
+        """Square root (ValueError for negative input). ``Value(9.0).sqrt().data`` -> ``3.0``."""
+        return self._unary(ops.SQRT)
+
+    def tanh(self):
+        """Hyperbolic tangent. ``Value(0.0).tanh().data`` -> ``0.0``."""
+        return self._unary(ops.TANH)
+
+    def sigmoid(self):
+        """Logistic sigmoid 1/(1+e^-x), stable for large |x|. ``Value(0.0).sigmoid().data`` -> 0.5."""
+        return self._unary(ops.SIGMOID)
+
+    def relu(self):
+        """max(0, x). ``Value(-3.0).relu().data`` -> ``0.0``."""
+        return self._unary(ops.RELU)
+
+    def abs(self):
+        """|x|. ``Value(-3.0).abs().data`` -> ``3.0``."""
+        return self._unary(ops.ABS)
+
+    __abs__ = abs
+
+    def sin(self):
+        """sin(x). ``Value(0.0).sin().data`` -> ``0.0``."""
+        return self._unary(ops.SIN)
+
+    def cos(self):
+        """cos(x). ``Value(0.0).cos().data`` -> ``1.0``."""
+        return self._unary(ops.COS)
+
+    def __repr__(self) -> str:
+        parts = [f"data={self.data:.6g}", f"grad={_short(self.grad)}"]
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        if self.op is not None:
+            parts.append(f"op={self.op.display!r}")
+        return f"Value({', '.join(parts)})"
+
+
+def _short(grad) -> str:
+    return f"{grad:.6g}" if isinstance(grad, float) else repr(grad)
+
+
+def _number(other) -> float:
+    return other.data if isinstance(other, Value) else other
+
+
+def _as_value(other) -> Value:
+    if isinstance(other, Value):
+        return other
+    if isinstance(other, Node):
+        raise TypeError(
+            f"cannot mix Value and {type(other).__name__} in one expression; "
+            "use Tensor for arrays (Tensor(value.data)) or Value for single numbers"
+        )
+    return Value(_check_number(other, "operand"), requires_grad=False)

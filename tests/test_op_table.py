@@ -1,0 +1,304 @@
+"""Every primitive in the op table: gradients vs central finite differences (Hypothesis).
+
+An op added to ``microgradnn.ops.OP_TABLE`` without an entry below fails
+``test_every_op_has_a_gradient_test``.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from microgradnn import Tensor, concatenate, grad, ops, stack, where
+from microgradnn.ops import OP_TABLE
+from microgradnn.testing import (
+    arrays,
+    broadcastable_shape_pairs,
+    check_grad,
+    floats_in,
+    nonzero_floats,
+    shapes,
+)
+
+REAL = floats_in(-3, 3)
+POSITIVE = floats_in(0.2, 3)
+NONZERO = nonzero_floats(0.2, 3)
+EXPONENT = floats_in(-2.5, 3.5)
+
+# op name -> (function of Values, strategies for its inputs)
+SCALAR_CASES = {
+    "add": (lambda a, b: a + b, [REAL, REAL]),
+    "sub": (lambda a, b: a - b, [REAL, REAL]),
+    "mul": (lambda a, b: a * b, [REAL, REAL]),
+    "div": (lambda a, b: a / b, [REAL, NONZERO]),
+    "neg": (lambda a: -a, [REAL]),
+    "pow_const": (lambda a: a**2.7, [POSITIVE]),
+    "pow": (lambda a, b: a**b, [POSITIVE, EXPONENT]),
+    "exp": (lambda a: a.exp(), [REAL]),
+    "log": (lambda a: a.log(), [POSITIVE]),
+    "sqrt": (lambda a: a.sqrt(), [POSITIVE]),
+    "tanh": (lambda a: a.tanh(), [REAL]),
+    "sigmoid": (lambda a: a.sigmoid(), [REAL]),
+    "relu": (lambda a: a.relu(), [NONZERO]),
+    "abs": (lambda a: a.abs(), [NONZERO]),
+    "sin": (lambda a: a.sin(), [REAL]),
+    "cos": (lambda a: a.cos(), [REAL]),
+}
+
+ELEMENTWISE_UNARY = {
+    "neg": (lambda a: -a, (-3, 3)),
+    "pow_const": (lambda a: a**1.5, (0.2, 3)),
+    "exp": (lambda a: a.exp(), (-3, 3)),
+    "log": (lambda a: a.log(), (0.2, 3)),
+    "sqrt": (lambda a: a.sqrt(), (0.2, 3)),
+    "tanh": (lambda a: a.tanh(), (-3, 3)),
+    "sigmoid": (lambda a: a.sigmoid(), (-3, 3)),
+    "relu": (lambda a: a.relu(), (0.1, 3)),  # sign flipped at random below
+    "abs": (lambda a: a.abs(), (0.1, 3)),
+    "sin": (lambda a: a.sin(), (-3, 3)),
+    "cos": (lambda a: a.cos(), (-3, 3)),
+}
+
+ELEMENTWISE_BINARY = {
+    "add": (lambda a, b: a + b, (-3, 3), (-3, 3)),
+    "sub": (lambda a, b: a - b, (-3, 3), (-3, 3)),
+    "mul": (lambda a, b: a * b, (-3, 3), (-3, 3)),
+    "div": (lambda a, b: a / b, (-3, 3), (0.3, 3)),
+    "pow": (lambda a, b: a**b, (0.3, 3), (-2, 2)),
+}
+
+# Tensor-only ops each have a dedicated test function below.
+TENSOR_ONLY_TESTS = {
+    "matmul",
+    "sum",
+    "max",
+    "reshape",
+    "transpose",
+    "getitem",
+    "scatter_add",
+    "broadcast_to",
+    "sum_to",
+    "cast",
+    "concatenate",
+    "stack",
+    "where",
+    "maximum",
+    "minimum",
+}
+
+
+def test_every_op_has_a_gradient_test():
+    for name, op in OP_TABLE.items():
+        if "value" in op.engines:
+            assert name in SCALAR_CASES, f"op {name!r} has no scalar gradient test"
+        if "tensor" in op.engines:
+            covered = name in ELEMENTWISE_UNARY or name in ELEMENTWISE_BINARY
+            assert covered or name in TENSOR_ONLY_TESTS, f"op {name!r} has no tensor test"
+
+
+# ------------------------------------------------------------------------- scalar engine
+@pytest.mark.parametrize("name", sorted(SCALAR_CASES))
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_value_gradient_matches_finite_differences(name, data):
+    f, strategies = SCALAR_CASES[name]
+    inputs = [data.draw(s) for s in strategies]
+    check_grad(f, *inputs)
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_CASES))
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_value_second_derivative_matches_finite_differences(name, data):
+    f, strategies = SCALAR_CASES[name]
+    inputs = [data.draw(s) for s in strategies]
+
+    def first_derivative_sum(*xs):
+        grads = grad(f(*xs), list(xs), create_graph=True)
+        total = grads[0]
+        for g in grads[1:]:
+            total = total + g
+        return total + xs[0] * 0.0  # keeps a graph even when the derivative is constant
+
+    check_grad(first_derivative_sum, *inputs, rtol=1e-4, atol=1e-5)
+
+
+# ------------------------------------------------------------------------- tensor engine
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE_UNARY))
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_tensor_unary_gradient(name, data):
+    f, (low, high) = ELEMENTWISE_UNARY[name]
+    shape = data.draw(shapes(max_dims=3))
+    x = data.draw(arrays(shape, low, high))
+    if name in ("relu", "abs"):
+        x = x * data.draw(arrays(shape, -1, 1).map(lambda s: np.where(s < 0, -1.0, 1.0)))
+    check_grad(f, x)
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE_BINARY))
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_tensor_binary_gradient_with_broadcasting(name, data):
+    f, range_a, range_b = ELEMENTWISE_BINARY[name]
+    shape_a, shape_b = data.draw(broadcastable_shape_pairs())
+    a = data.draw(arrays(shape_a, *range_a))
+    b = data.draw(arrays(shape_b, *range_b))
+    if name == "div":
+        b = b * data.draw(arrays(shape_b, -1, 1).map(lambda s: np.where(s < 0, -1.0, 1.0)))
+    check_grad(f, a, b)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_matmul_gradient_including_batched_and_vectors(data):
+    n, k, m = (data.draw(st.integers(1, 4)) for _ in range(3))
+    batch = data.draw(st.sampled_from([(), (2,), (3, 1)]))
+    a = data.draw(arrays(batch + (n, k)))
+    b_batch = data.draw(st.sampled_from([(), batch[-1:] if batch else ()]))
+    b = data.draw(arrays(b_batch + (k, m)))
+    check_grad(lambda x, y: x @ y, a, b)
+    v = data.draw(arrays((k,)))
+    check_grad(lambda x, y: x @ y, a, v)
+    check_grad(lambda x, y: x @ y, v, b)
+
+
+def _axis_strategy(ndim):
+    single = st.integers(-ndim, ndim - 1) if ndim else st.none()
+    both = st.tuples(st.integers(0, ndim - 1)) if ndim else st.none()
+    return st.one_of(st.none(), single, both)
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_sum_and_mean_gradient_with_axis_and_keepdims(data):
+    shape = data.draw(shapes(min_dims=1))
+    axis = data.draw(_axis_strategy(len(shape)))
+    keepdims = data.draw(st.booleans())
+    x = data.draw(arrays(shape))
+    check_grad(lambda t: t.sum(axis=axis, keepdims=keepdims), x)
+    check_grad(lambda t: (t * t).mean(axis=axis, keepdims=keepdims), x)
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_max_gradient_with_axis_and_keepdims(data):
+    shape = data.draw(shapes(min_dims=1))
+    axis = data.draw(_axis_strategy(len(shape)))
+    keepdims = data.draw(st.booleans())
+    # distinct entries, spaced well beyond eps, so the maximum is unique and stable
+    size = int(np.prod(shape))
+    perm = data.draw(st.permutations(range(size)))
+    x = np.asarray(perm, dtype=float).reshape(shape) * 0.1
+    check_grad(lambda t: t.max(axis=axis, keepdims=keepdims), x)
+
+
+def test_max_splits_gradient_equally_on_ties():
+    t = Tensor([1.0, 3.0, 3.0])
+    t.max().backward()
+    np.testing.assert_allclose(t.grad, [0.0, 0.5, 0.5])
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_reshape_and_transpose_gradient(data):
+    shape = data.draw(shapes(min_dims=1))
+    x = data.draw(arrays(shape))
+    check_grad(lambda t: t.reshape(-1) * 2.0, x)
+    perm = tuple(data.draw(st.permutations(range(len(shape)))))
+    check_grad(lambda t: t.transpose(perm) ** 2, x)
+    check_grad(lambda t: t.T, x)
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_getitem_gradient_accumulates_repeated_indices(data):
+    n = data.draw(st.integers(1, 5))
+    x = data.draw(arrays((n, 3)))
+    idx = np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=7)))
+    check_grad(lambda t: t[idx] ** 2, x)
+    check_grad(lambda t: t[1:, ::2] * 3.0 if n > 1 else t[:, ::2], x)
+    check_grad(lambda t: t[idx, idx % 3], x)
+
+
+def test_getitem_repeated_index_closed_form():
+    t = Tensor([1.0, 2.0, 3.0])
+    t[np.array([0, 0, 2, 0])].sum().backward()
+    np.testing.assert_array_equal(t.grad, [3.0, 0.0, 1.0])
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_scatter_add_gradient(data):
+    n = data.draw(st.integers(1, 5))
+    idx = np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=6)))
+    g = data.draw(arrays((len(idx),)))
+
+    def scatter(t):
+        return Tensor._from_op(ops.ScatterAdd(idx, (n,)), (t,)) ** 2
+
+    check_grad(scatter, g)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_broadcast_to_and_sum_to_gradient(data):
+    small, big = data.draw(broadcastable_shape_pairs())
+    target = np.broadcast_shapes(small, big)
+    x = data.draw(arrays(small))
+    check_grad(lambda t: t.broadcast_to(target) ** 2, x)
+    y = data.draw(arrays(target))
+    check_grad(lambda t: t.sum_to(small) ** 2, y)
+
+
+def test_cast_gradient_and_dtype():
+    x = np.array([0.5, -1.5, 2.0])
+    check_grad(
+        lambda t: t.astype("float32").astype("float64") ** 2, x, eps=1e-2, atol=1e-4, rtol=1e-4
+    )
+    t = Tensor(x)
+    y = t.astype("float32")
+    assert y.dtype == np.float32
+    (y * y).sum().backward()
+    assert t.grad.dtype == np.float64
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_concatenate_and_stack_gradient(data):
+    rows = [data.draw(st.integers(1, 3)) for _ in range(3)]
+    parts = [data.draw(arrays((r, 2))) for r in rows]
+    check_grad(lambda a, b, c: concatenate([a, b * 2.0, c], axis=0) ** 2, *parts)
+    same = [data.draw(arrays((2, 3))) for _ in range(3)]
+    axis = data.draw(st.integers(-3, 2))
+    check_grad(lambda a, b, c: stack([a, b, c * c], axis=axis), *same)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_where_maximum_minimum_gradient(data):
+    shape = data.draw(shapes(min_dims=1))
+    a = data.draw(arrays(shape))
+    b = a + data.draw(arrays(shape, 0.1, 1.0)) * np.where(a > 0, -1, 1)  # never ties
+    cond = a > 0
+    check_grad(lambda x, y: where(cond, x * x, y), a, b)
+    check_grad(lambda x, y: x.maximum(y), a, b)
+    check_grad(lambda x, y: x.minimum(y), a, b)
+    check_grad(lambda x: x.clip(-1.0, 1.0), a + np.where(np.abs(np.abs(a) - 1) < 0.05, 0.1, 0))
+
+
+# ---------------------------------------------------------- second order on tensors
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_tensor_second_derivatives_of_composites(data):
+    """Gradients of gradients through matmul, sum, max, getitem, broadcasting."""
+    w = data.draw(arrays((3, 2)))
+    x = data.draw(arrays((4, 3), -1, 1))
+
+    def grad_norm(weights):
+        h = (Tensor(x, requires_grad=False) @ weights).tanh()
+        loss = (h[np.array([0, 1, 1])] ** 2).sum() + h.sigmoid().mean(axis=0).sum()
+        (gw,) = grad(loss, [weights], create_graph=True)
+        return (gw * gw).sum()
+
+    check_grad(grad_norm, w, rtol=1e-4, atol=1e-5)
