@@ -6,13 +6,32 @@
 >>> f.backward()
 >>> (f.data, x.grad, y.grad, z.grad)
 (-12.0, -4.0, -4.0, 3.0)
+
+Submodules (``nn``, ``optim``, ``viz``, ``data``, ...) are imported on first use, so
+``import microgradnn`` stays fast and does not load matplotlib or graphviz.
 """
+
+import importlib
 
 from microgradnn.engine import backward, enable_grad, grad, is_grad_enabled, no_grad
 from microgradnn.tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
 from microgradnn.value import Value
 
 __version__ = "0.1.0"
+
+_SUBMODULES = {
+    "engine",
+    "ops",
+    "functional",
+    "nn",
+    "optim",
+    "train",
+    "data",
+    "metrics",
+    "plots",
+    "viz",
+    "testing",
+}
 
 __all__ = [
     "Value",
@@ -28,4 +47,11 @@ __all__ = [
     "where",
     "maximum",
     "minimum",
+    *sorted(_SUBMODULES),
 ]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"microgradnn.{name}")
+    raise AttributeError(f"module 'microgradnn' has no attribute {name!r}")

@@ -67,7 +67,7 @@ def check_grad(
         f: a function of Values/Tensors returning a Value or a Tensor.
         *inputs: numbers, arrays, Values or Tensors (copied to float64; yours are untouched).
         eps: finite-difference step.
-        atol, rtol: tolerance; each entry must satisfy |analytic - numeric| <= atol + rtol*|numeric|.
+        atol, rtol: each entry must satisfy |analytic - numeric| <= atol + rtol * |numeric|.
         seed: for the random upstream vector used when ``f`` returns a non-scalar.
 
     Returns:

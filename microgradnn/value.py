@@ -164,7 +164,11 @@ class Value(Node):
         return self._unary(ops.TANH)
 
     def sigmoid(self):
-        """Logistic sigmoid 1/(1+e^-x), stable for large |x|. ``Value(0.0).sigmoid().data`` -> 0.5."""
+        """Logistic sigmoid 1/(1+e^-x), stable for large |x|.
+
+        >>> Value(0.0).sigmoid().data
+        0.5
+        """
         return self._unary(ops.SIGMOID)
 
     def relu(self):
