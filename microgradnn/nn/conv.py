@@ -1,0 +1,3 @@
+"""Convolution layers and functions (filled in by the CNN work)."""
+
+__all__: list[str] = []
