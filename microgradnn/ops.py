@@ -548,6 +548,97 @@ class Stack(Op):
         return tuple(m.getitem(g, prefix + (i,)) for i in range(len(xs)))
 
 
+# ----------------------------------------------------------------------------------------
+# Sliding windows for convolution and pooling (Tensor only). im2col and col2im are a pair:
+# each one is the other's backward (both are linear), so create_graph works through them.
+# ----------------------------------------------------------------------------------------
+class Im2Col(Op):
+    """Cut every (kh, kw) window out of an (N, H, W, C) batch: -> (N, Ho, Wo, kh, kw, C).
+
+    Windows start every ``stride`` pixels, their taps are ``dilation`` pixels apart, and the
+    image is first padded with ``fill`` by ``padding = ((top, bottom), (left, right))``.
+    Each input pixel is copied into every window that covers it, so the gradient of a pixel
+    is the SUM of the gradients of its copies: that sum is :class:`Col2Im`.
+    """
+
+    name = "im2col"
+    engines = ("tensor",)
+
+    def __init__(
+        self, kernel_size, stride=(1, 1), dilation=(1, 1), padding=((0, 0), (0, 0)), fill=0.0
+    ):
+        self.kernel_size, self.stride, self.dilation = (
+            tuple(kernel_size),
+            tuple(stride),
+            tuple(dilation),
+        )
+        self.padding, self.fill = tuple(map(tuple, padding)), fill
+
+    @property
+    def display(self) -> str:
+        return "im2col {}×{}".format(*self.kernel_size)
+
+    def forward(self, m, x):
+        (top, bottom), (left, right) = self.padding
+        if top or bottom or left or right:
+            pad_width = ((0, 0), (top, bottom), (left, right), (0, 0))
+            x = np.pad(x, pad_width, constant_values=self.fill)
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
+        span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # what one dilated window covers
+        windows = np.lib.stride_tricks.sliding_window_view(x, span, axis=(1, 2))
+        windows = windows[:, ::sh, ::sw, :, ::dh, ::dw]  # (N, Ho, Wo, C, kh, kw), a view
+        return np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+
+    def backward(self, m, g, out, xs, needs):
+        adjoint = Col2Im(m.shape(xs[0]), self.kernel_size, self.stride, self.dilation, self.padding)
+        return (_apply_linear(m, adjoint, g),)
+
+
+class Col2Im(Op):
+    """Add windows back onto an image: (N, Ho, Wo, kh, kw, C) -> (N, H, W, C), the adjoint of
+    :class:`Im2Col`. Overlapping windows add up; values that fell on the padding are dropped.
+    """
+
+    name = "col2im"
+    engines = ("tensor",)
+
+    def __init__(
+        self, image_shape, kernel_size, stride=(1, 1), dilation=(1, 1), padding=((0, 0), (0, 0))
+    ):
+        self.image_shape = tuple(image_shape)
+        self.kernel_size, self.stride, self.dilation = (
+            tuple(kernel_size),
+            tuple(stride),
+            tuple(dilation),
+        )
+        self.padding = tuple(map(tuple, padding))
+
+    def forward(self, m, cols):
+        n, height, width, channels = self.image_shape
+        (top, bottom), (left, right) = self.padding
+        image = np.zeros((n, height + top + bottom, width + left + right, channels), cols.dtype)
+        _, out_h, out_w, kh, kw, _ = cols.shape
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        for i in range(kh):  # one strided slice per kernel tap: kh * kw fast numpy adds
+            rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
+            for j in range(kw):
+                columns = slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw)
+                image[:, rows, columns, :] += cols[:, :, :, i, j, :]
+        return np.ascontiguousarray(image[:, top : top + height, left : left + width, :])
+
+    def backward(self, m, g, out, xs, needs):
+        forward = Im2Col(self.kernel_size, self.stride, self.dilation, self.padding)
+        return (_apply_linear(m, forward, g),)
+
+
+def _apply_linear(m, op, x):
+    """Apply a one-input linear op inside a backward formula: on raw arrays normally, as a
+    new graph node when the backward pass is being recorded (``create_graph=True``)."""
+    if m is GraphMath:
+        return type(x)._from_op(op, (x,))
+    return op.forward(m, x)
+
+
 def _format_index(index) -> str:
     parts = index if isinstance(index, tuple) else (index,)
 

@@ -84,6 +84,8 @@ TENSOR_ONLY_TESTS = {
     "where",
     "maximum",
     "minimum",
+    "im2col",
+    "col2im",
 }
 
 
@@ -287,6 +289,42 @@ def test_where_maximum_minimum_gradient(data):
     check_grad(lambda x: x.clip(-1.0, 1.0), a + np.where(np.abs(np.abs(a) - 1) < 0.05, 0.1, 0))
 
 
+def _window_settings(draw):
+    """Small kernel/stride/dilation/padding and an image big enough for one window."""
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in range(2))
+    span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    height = draw(st.integers(max(1, span[0] - sum(padding[0])), 5))
+    width = draw(st.integers(max(1, span[1] - sum(padding[1])), 5))
+    shape = (draw(st.integers(1, 2)), height, width, draw(st.integers(1, 2)))
+    return shape, (kernel, stride, dilation, padding)
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_im2col_and_col2im_gradient(data):
+    shape, window = _window_settings(data.draw)
+    x = data.draw(arrays(shape))
+    check_grad(lambda t: Tensor._from_op(ops.Im2Col(*window), (t,)) ** 2, x)
+    cols_shape = ops.Im2Col(*window).forward(ops.ArrayMath, x).shape
+    cols = data.draw(arrays(cols_shape))
+    check_grad(lambda c: Tensor._from_op(ops.Col2Im(shape, *window), (c,)) ** 2, cols)
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_im2col_and_col2im_are_adjoint(data):
+    """<im2col(x), c> == <x, col2im(c)>: each is the other's derivative."""
+    shape, window = _window_settings(data.draw)
+    x = data.draw(arrays(shape))
+    cols = ops.Im2Col(*window).forward(ops.ArrayMath, x)
+    c = data.draw(arrays(cols.shape))
+    back = ops.Col2Im(shape, *window).forward(ops.ArrayMath, c)
+    np.testing.assert_allclose(np.sum(cols * c), np.sum(x * back), rtol=1e-10, atol=1e-10)
+
+
 # ---------------------------------------------------------- second order on tensors
 @settings(max_examples=15, deadline=None)
 @given(data=st.data())
@@ -298,6 +336,8 @@ def test_tensor_second_derivatives_of_composites(data):
     def grad_norm(weights):
         h = (Tensor(x, requires_grad=False) @ weights).tanh()
         loss = (h[np.array([0, 1, 1])] ** 2).sum() + h.sigmoid().mean(axis=0).sum()
+        cols = Tensor._from_op(ops.Im2Col((2, 1), padding=((1, 0), (0, 0))), (h[None, :, :, None],))
+        loss = loss + (cols**3).sum()
         (gw,) = grad(loss, [weights], create_graph=True)
         return (gw * gw).sum()
 
