@@ -43,8 +43,9 @@ def explain_backward(root: Value) -> list[str]:
         if node.op is None:
             continue
         for parent, local in zip(node.parents, local_derivatives(node)):
+            child, name = _name(node), _name(parent)
             lines.append(
-                f"  df/d{_name(parent):<4} += df/d{_name(node):<4} * d{_name(node)}/d{_name(parent)}"
+                f"  df/d{name:<4} += df/d{child:<4} * d{child}/d{name}"
                 f" = {node.grad:g} * {local:g} = {node.grad * local:g}"
             )
     return lines

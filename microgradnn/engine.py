@@ -175,20 +175,24 @@ def topological_order(root: Node) -> list[Node]:
     ['x', 'add', 'mul']
     """
     order: list[Node] = []
-    visited: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    # Nodes hash by identity, so a set of nodes is an identity set. The stack holds nodes to
+    # visit; a node followed by the marker None means "its parents are done, emit it".
+    visited: set[Node] = set()
+    stack: list = [root]
+    append, pop, push, mark = order.append, stack.pop, stack.append, visited.add
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
+        node = pop()
+        if node is None:
+            append(pop())
             continue
-        if id(node) in visited:
+        if node in visited:
             continue
-        visited.add(id(node))
-        stack.append((node, True))
+        mark(node)
+        push(node)
+        push(None)
         for parent in node.parents:
-            if parent.requires_grad and id(parent) not in visited:
-                stack.append((parent, False))
+            if parent.requires_grad and parent not in visited:
+                push(parent)
     return order
 
 
@@ -241,19 +245,27 @@ def _propagate(roots, seeds, *, create_graph: bool, accumulate: bool, wanted=Non
 
 
 def _send_to_parents(node: Node, g, math, create_graph: bool) -> None:
-    """Apply the chain rule at one node: hand each parent its share of ``g``."""
+    """Apply the chain rule at one node: hand each parent its share of ``g``.
+
+    ``op.backward`` returns d(loss)/d(parent) for each parent; we add it to what the parent
+    has received so far from its other children (a node used twice gets both shares).
+    """
     parents = node.parents
-    needs = tuple(p.requires_grad for p in parents)
-    if create_graph:
-        local = node.op.backward(math, g, node, parents, needs)
+    if len(parents) == 2:  # the common case, unrolled because this loop is the hot path
+        a, b = parents
+        needs = (a.requires_grad, b.requires_grad)
+        xs = parents if create_graph else (a.data, b.data)
     else:
-        local = node.op.backward(math, g, node.data, [p.data for p in parents], needs)
-    for parent, share, need in zip(parents, local, needs):
-        if not need:
-            continue
-        share = math.unbroadcast(share, parent.data)
-        pending = parent._pending
-        parent._pending = share if pending is None else pending + share
+        needs = tuple([p.requires_grad for p in parents])
+        xs = parents if create_graph else [p.data for p in parents]
+    shares = node.op.backward(math, g, node if create_graph else node.data, xs, needs)
+    unbroadcast = math.unbroadcast
+    for parent, share, need in zip(parents, shares, needs):
+        if need:
+            if unbroadcast is not None:
+                share = unbroadcast(share, parent.data)
+            pending = parent._pending
+            parent._pending = share if pending is None else pending + share
 
 
 def _merged_order(roots: Sequence[Node]) -> list[Node]:

@@ -282,6 +282,40 @@ class Cos(Op):
         return (-(g * m.sin(xs[0])),)
 
 
+class Dot(Op):
+    """w . x + b = w_1 x_1 + ... + w_n x_n + b: a neuron's weighted sum as ONE node.
+
+    d/dw_i = x_i,  d/dx_i = w_i,  d/db = 1. The same math as n multiplications and n
+    additions, but one graph node instead of 2n, which makes scalar networks much faster
+    and their pictures much smaller. Parents are ``(w_1..w_n, x_1..x_n[, b])``.
+    """
+
+    name = "dot"
+    symbol = "Σwx"
+    engines = ("value",)
+
+    def __init__(self, n: int, has_bias: bool):
+        self.n, self.has_bias = n, has_bias
+
+    @property
+    def display(self) -> str:
+        return "Σ wᵢxᵢ + b" if self.has_bias else "Σ wᵢxᵢ"
+
+    def forward(self, m, *xs):
+        n = self.n
+        total = xs[2 * n] if self.has_bias else 0.0
+        for w, x in zip(xs[:n], xs[n : 2 * n]):
+            total = total + w * x
+        return total
+
+    def backward(self, m, g, out, xs, needs):
+        n = self.n
+        grads = [g * x for x in xs[n : 2 * n]] + [g * w for w in xs[:n]]
+        if self.has_bias:
+            grads.append(g)
+        return grads
+
+
 class Maximum(Op):
     """max(a, b) elementwise.  The gradient goes to the larger input (to a on ties)."""
 
@@ -675,9 +709,7 @@ class ScalarMath:
     def constant(value, like):
         return float(value)
 
-    @staticmethod
-    def unbroadcast(g, like):
-        return g
+    unbroadcast = None  # scalars never broadcast
 
     @staticmethod
     def divide(a, b):

@@ -198,6 +198,31 @@ class Value(Node):
         return f"Value({', '.join(parts)})"
 
 
+def dot(weights, inputs, bias=None) -> Value:
+    """The weighted sum w . x + b as one graph node (see :class:`microgradnn.ops.Dot`).
+
+    Same value and gradients as ``sum(w * x for w, x in zip(weights, inputs)) + bias`` but
+    2n times fewer nodes: this is what a neuron computes before its activation.
+
+    >>> w = [Value(2.0), Value(-1.0)]
+    >>> s = dot(w, [3.0, 4.0], Value(0.5))   # 2*3 - 1*4 + 0.5
+    >>> s.data
+    2.5
+    >>> s.backward(); [wi.grad for wi in w]
+    [3.0, 4.0]
+    """
+    weights = [_as_value(w) for w in weights]
+    inputs = [_as_value(x) for x in inputs]
+    if len(weights) != len(inputs):
+        raise ValueError(
+            f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}"
+        )
+    parents = weights + inputs
+    if bias is not None:
+        parents.append(_as_value(bias))
+    return Value._from_op(ops.Dot(len(weights), bias is not None), tuple(parents))
+
+
 def _short(grad) -> str:
     return f"{grad:.6g}" if isinstance(grad, float) else repr(grad)
 

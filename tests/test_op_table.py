@@ -19,6 +19,7 @@ from microgradnn.testing import (
     nonzero_floats,
     shapes,
 )
+from microgradnn.value import dot
 
 REAL = floats_in(-3, 3)
 POSITIVE = floats_in(0.2, 3)
@@ -43,6 +44,7 @@ SCALAR_CASES = {
     "abs": (lambda a: a.abs(), [NONZERO]),
     "sin": (lambda a: a.sin(), [REAL]),
     "cos": (lambda a: a.cos(), [REAL]),
+    "dot": (lambda w1, w2, x1, x2, b: dot([w1, w2], [x1, x2], b), [REAL] * 5),
 }
 
 ELEMENTWISE_UNARY = {
