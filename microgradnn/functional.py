@@ -1,0 +1,255 @@
+"""Functions built from the engine's primitives: activations, softmax, log-softmax, one-hot.
+
+Every function here is a *composite*: it only combines primitive ops (``relu``, ``exp``,
+``log``, ``+``, ``*``, ...), so its derivative comes from the chain rule with no new
+formula to trust, and second derivatives work too. Most functions accept a ``Value`` or a
+``Tensor``; ``softmax``/``log_softmax`` also accept a list of Values (one sample).
+
+>>> from microgradnn import Tensor
+>>> softmax(Tensor([[1000.0, 1000.0]])).data   # no overflow: shifted by the max first
+array([[0.5, 0.5]])
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from microgradnn.engine import Node
+from microgradnn.tensor import Tensor
+from microgradnn.value import Value
+
+__all__ = [
+    "linear",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "smelu",
+    "softplus",
+    "softmax",
+    "log_softmax",
+    "logsumexp",
+    "one_hot",
+]
+
+
+def _as_node(x):
+    """Numbers become constant Values, arrays constant Tensors; nodes pass through."""
+    if isinstance(x, Node):
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.ndarray)):
+        return Value(float(x), requires_grad=False)
+    return Tensor(x, requires_grad=False)
+
+
+def linear(x):
+    """The identity, f(x) = x (Keras calls it "linear"); f'(x) = 1.
+
+    >>> linear(Value(3.0)).data
+    3.0
+    """
+    return _as_node(x)
+
+
+def sigmoid(x):
+    """Logistic sigmoid σ(x) = 1 / (1 + e^(-x)); σ'(x) = σ(x)(1 - σ(x)).
+
+    >>> sigmoid(Value(0.0)).data
+    0.5
+    """
+    return _as_node(x).sigmoid()
+
+
+def tanh(x):
+    """Hyperbolic tangent; tanh'(x) = 1 - tanh(x)^2.
+
+    >>> tanh(Value(0.0)).data
+    0.0
+    """
+    return _as_node(x).tanh()
+
+
+def relu(x):
+    """Rectified linear unit max(0, x); derivative 1 for x > 0 and 0 for x < 0.
+
+    >>> relu(Tensor([-1.0, 2.0])).data
+    array([0., 2.])
+    """
+    return _as_node(x).relu()
+
+
+def leaky_relu(x, alpha: float = 0.01):
+    """Leaky ReLU: x for x > 0, alpha * x for x < 0 (a small slope keeps gradients alive).
+
+    Built as relu(x) - alpha * relu(-x), so it works for Value and Tensor alike.
+
+    >>> leaky_relu(Tensor([-2.0, 3.0]), alpha=0.1).data
+    array([-0.2,  3. ])
+    """
+    x = _as_node(x)
+    return x.relu() - alpha * (-x).relu()
+
+
+def elu(x, alpha: float = 1.0):
+    """Exponential linear unit: x for x > 0, alpha (e^x - 1) for x <= 0.
+
+    Built as relu(x) + alpha (exp(-relu(-x)) - 1): for x < 0 the first term vanishes and
+    -relu(-x) = x; for x > 0 the exponential is e^0 = 1 and the second term vanishes.
+    Derivative: 1 for x > 0, alpha e^x for x < 0.
+
+    >>> round(elu(Value(-1.0)).data, 4)
+    -0.6321
+    """
+    x = _as_node(x)
+    return x.relu() + alpha * ((-((-x).relu())).exp() - 1.0)
+
+
+def smelu(x, beta: float = 1.0):
+    """Smooth ReLU with half-width beta (Shamir et al., 2020)::
+
+        0                      for x <= -beta
+        (x + beta)^2 / (4 beta)  for |x| <= beta
+        x                      for x >= beta
+
+    Value and first derivative are continuous at ±beta (derivative (x + beta) / (2 beta)
+    in the middle). Built from relus: with c = relu(x + beta) - relu(x - beta), which is
+    x + beta clipped to [0, 2 beta], smelu(x) = relu(x - beta) + c^2 / (4 beta).
+
+    >>> smelu(Tensor([-2.0, 0.0, 2.0]), beta=1.0).data
+    array([0.  , 0.25, 2.  ])
+    """
+    if beta <= 0:
+        raise ValueError(f"smelu needs beta > 0, got {beta}")
+    x = _as_node(x)
+    clipped = (x + beta).relu() - (x - beta).relu()
+    return (x - beta).relu() + clipped * clipped * (1.0 / (4.0 * beta))
+
+
+def softplus(x):
+    """softplus(x) = log(1 + e^x), a smooth ReLU; its derivative is sigmoid(x).
+
+    Computed as relu(x) + log(1 + e^(-|x|)) so e^x never overflows (softplus(1000) = 1000).
+
+    >>> softplus(Tensor([-1000.0, 0.0, 1000.0])).data.round(4).tolist()
+    [0.0, 0.6931, 1000.0]
+    """
+    x = _as_node(x)
+    return x.relu() + ((-(x.abs())).exp() + 1.0).log()
+
+
+# ----------------------------------------------------------------------------------------
+# softmax family
+# ----------------------------------------------------------------------------------------
+def _shift_by_max(x: Tensor, axis: int) -> Tensor:
+    """x - max(x) along axis. The max is a constant: softmax(x - c) = softmax(x) for any c,
+    so the gradient is unchanged, and the largest exponent becomes e^0 = 1 (no overflow)."""
+    peak = np.max(x.data, axis=axis, keepdims=True)
+    return x - Tensor(peak, requires_grad=False, dtype=x.dtype)
+
+
+def _values(xs: Sequence) -> list[Value]:
+    return [x if isinstance(x, Value) else Value(float(x), requires_grad=False) for x in xs]
+
+
+def logsumexp(x, axis: int = -1, keepdims: bool = False):
+    """log(Σ e^x) along ``axis``, computed stably as m + log(Σ e^(x - m)) with m = max(x).
+
+    >>> round(float(logsumexp(Tensor([1000.0, 1000.0])).data), 6)
+    1000.693147
+    """
+    if isinstance(x, (list, tuple)):
+        xs = _values(x)
+        peak = max(v.data for v in xs)
+        return sum(((v - peak).exp() for v in xs), Value(0.0, requires_grad=False)).log() + peak
+    x = _as_node(x)
+    _check_axis(x, axis)
+    peak = Tensor(np.max(x.data, axis=axis, keepdims=True), requires_grad=False, dtype=x.dtype)
+    out = (x - peak).exp().sum(axis=axis, keepdims=True).log() + peak
+    return out if keepdims else out.reshape(_drop_axis(x.shape, axis))
+
+
+def softmax(x, axis: int = -1):
+    """Turn scores into probabilities along ``axis``: e^(x_i) / Σ_j e^(x_j).
+
+    Stable for huge scores (±1000). For a list of Values (one sample) returns a list.
+    Derivative: d s_i / d x_j = s_i (δ_ij - s_j).
+
+    >>> softmax(Tensor([[0.0, 0.0], [1000.0, -1000.0]])).data
+    array([[0.5, 0.5],
+           [1. , 0. ]])
+    >>> [round(p.data, 3) for p in softmax([Value(1.0), Value(1.0)])]
+    [0.5, 0.5]
+    """
+    if isinstance(x, (list, tuple)):
+        xs = _values(x)
+        peak = max(v.data for v in xs)
+        exps = [(v - peak).exp() for v in xs]
+        total = sum(exps[1:], exps[0])
+        return [e / total for e in exps]
+    x = _as_node(x)
+    _check_axis(x, axis)
+    exps = _shift_by_max(x, axis).exp()
+    return exps / exps.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis: int = -1):
+    """log(softmax(x)) = x - logsumexp(x), without ever computing log(0).
+
+    Derivative: d/d x_j = δ_ij - softmax(x)_j. For a list of Values returns a list.
+
+    >>> log_softmax(Tensor([0.0, -1000.0])).data
+    array([    0., -1000.])
+    """
+    if isinstance(x, (list, tuple)):
+        xs = _values(x)
+        norm = logsumexp(xs)
+        return [v - norm for v in xs]
+    x = _as_node(x)
+    _check_axis(x, axis)
+    shifted = _shift_by_max(x, axis)
+    return shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
+
+
+def _check_axis(x, axis: int) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"softmax-like functions need a Tensor or a list of Values, got {type(x).__name__}"
+        )
+    if not -max(x.ndim, 1) <= axis < max(x.ndim, 1):
+        raise ValueError(f"axis {axis} is out of range for a tensor of shape {x.shape}")
+
+
+def _drop_axis(shape: tuple, axis: int) -> tuple:
+    if not shape:
+        return ()
+    axis = axis % len(shape)
+    return shape[:axis] + shape[axis + 1 :]
+
+
+def one_hot(labels, num_classes: int | None = None, dtype="float64") -> np.ndarray:
+    """Integer class labels -> one-hot rows (a numpy array, not a graph node).
+
+    Args:
+        labels: integers in [0, num_classes), any shape.
+        num_classes: number of classes; defaults to max(labels) + 1.
+
+    >>> one_hot([0, 2], num_classes=3)
+    array([[1., 0., 0.],
+           [0., 0., 1.]])
+    """
+    labels = np.asarray(labels.data if isinstance(labels, Node) else labels)
+    if labels.size and not np.all(labels == np.round(labels)):
+        raise ValueError("one_hot needs integer class labels, got non-integer numbers")
+    labels = labels.astype(np.intp)
+    if num_classes is None:
+        num_classes = int(labels.max()) + 1 if labels.size else 0
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"one_hot labels must be in [0, {num_classes}), got min {labels.min()} "
+            f"and max {labels.max()}"
+        )
+    return np.eye(num_classes, dtype=dtype)[labels]

@@ -1,0 +1,324 @@
+"""``Module`` and ``Parameter``: the base every layer and model is built on.
+
+A module is any object that holds trainable numbers. It finds them by looking at its own
+attributes, in the order they were assigned (like PyTorch), so a layer only has to write
+``self.weight = Parameter(...)`` and ``model.parameters()`` will list it.
+
+>>> import numpy as np
+>>> class Scale(Module):
+...     def __init__(self):
+...         super().__init__()
+...         self.factor = Parameter(np.array([2.0]))
+...     def forward(self, x):
+...         return x * self.factor
+>>> m = Scale()
+>>> [name for name, _ in m.named_parameters()]
+['factor']
+>>> m(Tensor([3.0], requires_grad=False)).data
+array([6.])
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+
+import numpy as np
+
+from microgradnn.engine import Node
+from microgradnn.tensor import Tensor
+from microgradnn.value import Value
+
+__all__ = ["Module", "Parameter", "count_parameters"]
+
+
+class Parameter(Tensor):
+    """A Tensor that a :class:`Module` should train (``requires_grad`` is always True).
+
+    Args:
+        data: the initial numbers (anything ``np.asarray`` accepts).
+        dtype: ``"float64"`` (default) or ``"float32"``.
+        label: a name for graph pictures.
+
+    >>> w = Parameter(np.zeros((2, 3)), label="W")
+    >>> w.shape, w.requires_grad
+    ((2, 3), True)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, dtype=None, label: str | None = None):
+        super().__init__(data, requires_grad=True, dtype=dtype, label=label)
+
+    def __repr__(self) -> str:
+        return "Parameter" + super().__repr__()[len("Tensor") :]
+
+
+def _is_parameter(obj) -> bool:
+    """Trainable leaves: Parameters, and Value leaves (the scalar models' weights)."""
+    if isinstance(obj, Parameter):
+        return True
+    return isinstance(obj, Value) and obj.requires_grad and obj.op is None
+
+
+def _parameter_size(p: Node) -> int:
+    return int(np.size(p.data))
+
+
+def count_parameters(module_or_params) -> int:
+    """The number of trainable numbers in a module or a list of parameters.
+
+    >>> count_parameters([Parameter(np.zeros((2, 3))), Value(1.0)])
+    7
+    """
+    params = (
+        module_or_params.parameters()
+        if isinstance(module_or_params, Module)
+        else list(module_or_params)
+    )
+    return sum(_parameter_size(p) for p in params)
+
+
+class Module:
+    """Base class of layers and models.
+
+    Subclasses set attributes in ``__init__`` (after ``super().__init__()``) and define
+    ``forward``. Parameters, sub-modules, and lists/tuples of them are discovered from the
+    attributes automatically.
+
+    Also provides the Keras-style ``compile/fit/evaluate/predict/summary`` methods, which
+    hand the work to :mod:`microgradnn.train`.
+
+    >>> class Affine(Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.w, self.b = Value(2.0), Value(1.0)
+    ...     def forward(self, x):
+    ...         return self.w * x + self.b
+    >>> Affine()(3.0).data
+    7.0
+    """
+
+    def __init__(self):
+        self.training = True
+
+    # --- running ------------------------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(...)")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # --- discovering parameters and sub-modules -----------------------------------------
+    def _members(self) -> Iterator[tuple[str, object]]:
+        """(name, object) for each parameter or module among the attributes, in order."""
+        for name, value in vars(self).items():
+            yield from _flatten_member(name, value)
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Direct sub-modules with their attribute names (``"layers.0"`` for list items).
+
+        >>> from microgradnn.nn import Dense, Sequential
+        >>> [name for name, _ in Sequential([Dense(2, 3), Dense(3, 1)]).named_children()]
+        ['layers.0', 'layers.1']
+        """
+        for name, member in self._members():
+            if isinstance(member, Module):
+                yield name, member
+
+    def children(self) -> Iterator[Module]:
+        """Direct sub-modules (see :meth:`named_children`)."""
+        for _, child in self.named_children():
+            yield child
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module inside it, depth first.
+
+        >>> from microgradnn.nn import Dense, Sequential
+        >>> [type(m).__name__ for m in Sequential([Dense(2, 3)]).modules()]
+        ['Sequential', 'Dense']
+        """
+        yield self
+        for child in self.children():
+            yield from child.modules()
+
+    def named_parameters(self, prefix: str = "") -> list[tuple[str, Node]]:
+        """``(dotted_name, parameter)`` pairs in a stable order, each parameter once.
+
+        >>> from microgradnn.nn import Dense
+        >>> [name for name, _ in Dense(2, 3).named_parameters()]
+        ['weight', 'bias']
+        """
+        result: list[tuple[str, Node]] = []
+        seen: set[int] = set()
+        self._collect(prefix, result, seen, set())
+        return result
+
+    def _collect(self, prefix: str, result: list, seen: set, visiting: set) -> None:
+        if id(self) in visiting:  # a module that contains itself: stop instead of looping
+            return
+        visiting.add(id(self))
+        for name, member in self._members():
+            full = f"{prefix}{name}"
+            if isinstance(member, Module):
+                member._collect(full + ".", result, seen, visiting)
+            elif id(member) not in seen:
+                seen.add(id(member))
+                result.append((full, member))
+
+    def parameters(self) -> list[Node]:
+        """All trainable parameters (Tensors or Values), ordered, without duplicates.
+
+        >>> from microgradnn.nn import Dense
+        >>> [p.shape for p in Dense(2, 3).parameters()]
+        [(2, 3), (3,)]
+        """
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self) -> int:
+        """How many trainable numbers the module has.
+
+        >>> from microgradnn.nn import Dense
+        >>> Dense(2, 3).num_parameters()   # 2*3 weights + 3 biases
+        9
+        """
+        return count_parameters(self.parameters())
+
+    def zero_grad(self) -> None:
+        """Reset the gradient of every parameter (call it before each backward pass)."""
+        for p in self.parameters():
+            p.zero_grad()
+
+    # --- modes ----------------------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Switch to training mode (dropout active); returns the module for chaining.
+
+        >>> from microgradnn.nn import Dropout
+        >>> Dropout(0.5).eval().training
+        False
+        """
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Switch to evaluation mode (dropout off). Same as ``train(False)``."""
+        return self.train(False)
+
+    # --- saving and loading -----------------------------------------------------------------
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """A copy of every parameter as a numpy array, keyed by dotted name.
+
+        >>> from microgradnn.nn import Dense
+        >>> {k: v.shape for k, v in Dense(2, 3).state_dict().items()}
+        {'weight': (2, 3), 'bias': (3,)}
+        """
+        return OrderedDict((name, np.array(p.data)) for name, p in self.named_parameters())
+
+    def load_state_dict(self, state: dict, strict: bool = True) -> None:
+        """Copy numbers from ``state`` (e.g. from :meth:`state_dict`) into the parameters.
+
+        Args:
+            state: mapping from dotted names to arrays.
+            strict: when True, missing or unexpected keys raise ``KeyError``. Shapes must
+                always match.
+
+        >>> from microgradnn.nn import Dense
+        >>> a, b = Dense(2, 3, seed=0), Dense(2, 3, seed=1)
+        >>> b.load_state_dict(a.state_dict())
+        >>> bool((a.weight.data == b.weight.data).all())
+        True
+        """
+        own = OrderedDict(self.named_parameters())
+        missing = [k for k in own if k not in state]
+        unexpected = [k for k in state if k not in own]
+        if strict and (missing or unexpected):
+            raise KeyError(
+                f"load_state_dict for {type(self).__name__}: missing keys {missing}, "
+                f"unexpected keys {unexpected} (pass strict=False to load the matching ones)"
+            )
+        for name, p in own.items():
+            if name in state:
+                _load_one(name, p, state[name])
+
+    # --- Keras-style training (implemented in microgradnn.train) ---------------------------
+    def compile(self, *args, **kwargs) -> Module:
+        """Choose optimizer, loss and metrics: ``model.compile(optimizer="adam", loss="mse")``.
+
+        Delegates to :func:`microgradnn.train.compile` and returns the model for chaining.
+        """
+        from microgradnn import train
+
+        train.compile(self, *args, **kwargs)
+        return self
+
+    def fit(self, *args, **kwargs):
+        """Train on data, ``model.fit(x, y, epochs=10)``; see :func:`microgradnn.train.fit`."""
+        from microgradnn import train
+
+        return train.fit(self, *args, **kwargs)
+
+    def evaluate(self, *args, **kwargs):
+        """Loss and metrics on data; see :func:`microgradnn.train.evaluate`."""
+        from microgradnn import train
+
+        return train.evaluate(self, *args, **kwargs)
+
+    def predict(self, *args, **kwargs):
+        """Outputs for new inputs as numpy; see :func:`microgradnn.train.predict`."""
+        from microgradnn import train
+
+        return train.predict(self, *args, **kwargs)
+
+    def summary(self, *args, **kwargs):
+        """A table of layers, output shapes and parameter counts (:func:`train.summary`)."""
+        from microgradnn import train
+
+        return train.summary(self, *args, **kwargs)
+
+    # --- printing -----------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr (override in layers)."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = list(self.named_children())
+        count = self.num_parameters()
+        extra = self.extra_repr()
+        if not children:
+            return f"{type(self).__name__}({extra})  # {_count_text(count)}"
+        lines = [f"{type(self).__name__}(  # {_count_text(count)}"]
+        if extra:
+            lines.append(f"  {extra}")
+        for name, child in children:
+            short = name.rsplit(".", 1)[-1]
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({short}): {body}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _count_text(count: int) -> str:
+    return f"{count:,} parameter" + ("" if count == 1 else "s")
+
+
+def _flatten_member(name: str, value) -> Iterator[tuple[str, object]]:
+    if isinstance(value, Module) or _is_parameter(value):
+        yield name, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _flatten_member(f"{name}.{i}", item)
+
+
+def _load_one(name: str, p: Node, value) -> None:
+    array = np.asarray(value.data if isinstance(value, Node) else value)
+    expected = np.shape(p.data)
+    if array.shape != expected:
+        raise ValueError(
+            f"load_state_dict: {name!r} has shape {array.shape} in the state dict but "
+            f"{expected} in the model"
+        )
+    if isinstance(p, Value):
+        p.data = float(array)
+    else:
+        p.data = np.array(array, dtype=p.data.dtype)  # a copy: the model owns its numbers
