@@ -13,7 +13,14 @@ Submodules (``nn``, ``optim``, ``viz``, ``data``, ...) are imported on first use
 
 import importlib
 
-from microgradnn.engine import backward, enable_grad, grad, is_grad_enabled, no_grad
+from microgradnn.engine import (
+    backward,
+    detect_anomaly,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+)
 from microgradnn.tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
 from microgradnn.value import Value
 
@@ -41,6 +48,7 @@ __all__ = [
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
+    "detect_anomaly",
     "matmul",
     "concatenate",
     "stack",

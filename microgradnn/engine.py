@@ -23,6 +23,7 @@ import functools
 from collections.abc import Iterable, Sequence
 
 _grad_enabled = True
+_anomaly_mode = False
 
 
 def is_grad_enabled() -> bool:
@@ -87,6 +88,64 @@ class enable_grad(_GradMode):
     enabled = True
 
 
+class detect_anomaly:
+    """Stop at the first NaN: name the operation that produced it (forward or backward).
+
+    Checking every result costs time, so this is off unless you ask for it.
+
+    >>> from microgradnn import Value
+    >>> with detect_anomaly():
+    ...     Value(0.0) / 0.0
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: forward of op 'div' produced NaN (inputs: 0.0, 0.0)
+    """
+
+    def __enter__(self):
+        global _anomaly_mode
+        self._previous = _anomaly_mode
+        _anomaly_mode = True
+        return self
+
+    def __exit__(self, *exc_info):
+        global _anomaly_mode
+        _anomaly_mode = self._previous
+        return False
+
+
+def _has_nan(x) -> bool:
+    import numpy as np
+
+    data = x.data if isinstance(x, Node) else x
+    return bool(np.any(np.isnan(data)))
+
+
+def _describe(values) -> str:
+    import numpy as np
+
+    parts = []
+    for v in values:
+        v = v.data if isinstance(v, Node) else v
+        parts.append(repr(float(v)) if np.ndim(v) == 0 else f"array{np.shape(v)}")
+    return ", ".join(parts)
+
+
+def _check_forward(op, data, parents) -> None:
+    if _has_nan(data) and not any(_has_nan(p.data) for p in parents):
+        raise FloatingPointError(
+            f"forward of op {op.name!r} produced NaN (inputs: {_describe(parents)})"
+        )
+
+
+def _check_backward(node, shares) -> None:
+    for share in shares:
+        if share is not None and _has_nan(share):
+            raise FloatingPointError(
+                f"backward of op {node.op.name!r} produced a NaN gradient for one of its "
+                f"inputs (inputs: {_describe(node.parents)}, output: {_describe([node.data])})"
+            )
+
+
 class Node:
     """One value in a computation graph. Use the front ends ``Value`` or ``Tensor``."""
 
@@ -99,13 +158,21 @@ class Node:
     @classmethod
     def _from_op(cls, op, parents: tuple) -> Node:
         """Run ``op`` forward on the parents' data and record the edge when needed."""
-        data = op.forward(cls.math, *[p.data for p in parents])
+        if len(parents) == 2:  # unrolled: this runs once per operation
+            a, b = parents
+            data = op.forward(cls.math, a.data, b.data)
+            tracked = a.requires_grad or b.requires_grad
+        else:
+            data = op.forward(cls.math, *[p.data for p in parents])
+            tracked = any([p.requires_grad for p in parents])
+        if _anomaly_mode:
+            _check_forward(op, data, parents)
         node = cls.__new__(cls)
         node.data = data
         node.grad = cls._zero_grad_value(data)
         node.label = None
         node._pending = None
-        if _grad_enabled and any(p.requires_grad for p in parents):
+        if tracked and _grad_enabled:
             node.parents = parents
             node.op = op
             node.requires_grad = True
@@ -259,6 +326,8 @@ def _send_to_parents(node: Node, g, math, create_graph: bool) -> None:
         needs = tuple([p.requires_grad for p in parents])
         xs = parents if create_graph else [p.data for p in parents]
     shares = node.op.backward(math, g, node if create_graph else node.data, xs, needs)
+    if _anomaly_mode:
+        _check_backward(node, shares)
     unbroadcast = math.unbroadcast
     for parent, share, need in zip(parents, shares, needs):
         if need:

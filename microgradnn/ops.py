@@ -115,7 +115,9 @@ class Div(Op):
 
     def backward(self, m, g, out, xs, needs):
         a, b = xs
-        return (g / b if needs[0] else None), (-g * out / b if needs[1] else None)
+        da = m.divide(g, b) if needs[0] else None
+        db = -m.divide(g * out, b) if needs[1] else None
+        return da, db
 
 
 class Neg(Op):
@@ -192,7 +194,7 @@ class Log(Op):
         return m.log(a)
 
     def backward(self, m, g, out, xs, needs):
-        return (g / xs[0],)
+        return (m.divide(g, xs[0]),)
 
 
 class Sqrt(Op):
@@ -204,7 +206,7 @@ class Sqrt(Op):
         return m.sqrt(a)
 
     def backward(self, m, g, out, xs, needs):
-        return (g * 0.5 / out,)
+        return (m.divide(g * 0.5, out),)
 
 
 class Tanh(Op):
@@ -833,9 +835,10 @@ class ArrayMath:
     # --- shape helpers used by backward formulas ------------------------------------------
     @staticmethod
     def unbroadcast(g, like):
-        if np.shape(g) == np.shape(like):
+        shape = like.shape
+        if g.shape == shape:
             return g
-        return ArrayMath.sum_to(g, np.shape(like))
+        return ArrayMath.sum_to(g, shape)
 
     @staticmethod
     def sum_to(g, shape):

@@ -220,3 +220,17 @@ def test_karpathy_readme_expression_against_torch():
     assert g.data == pytest.approx(tg.item(), rel=1e-12)
     assert a.grad == pytest.approx(ta.grad.item(), rel=1e-12)
     assert b.grad == pytest.approx(tb.grad.item(), rel=1e-12)
+
+
+def test_detect_anomaly_names_the_op_that_made_the_first_nan():
+    from microgradnn import detect_anomaly
+
+    with detect_anomaly():
+        with pytest.raises(FloatingPointError, match="forward of op 'div'"):
+            Value(0.0) / 0.0
+        x = Value(0.0)
+        y = x.sqrt()  # fine forward (0.0) but d/dx = 0.5 / 0 = inf, then inf * 0 = nan
+        z = y * 0.0
+        with pytest.raises(FloatingPointError, match="backward of op 'sqrt'"):
+            z.backward()
+    assert math.isnan((Value(0.0) / 0.0).data)  # off again outside the block
