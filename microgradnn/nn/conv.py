@@ -35,6 +35,7 @@ import numpy as np
 
 from microgradnn import ops
 from microgradnn.nn import activations
+from microgradnn.nn.layers import as_input, initialize
 from microgradnn.nn.module import Module, Parameter
 from microgradnn.tensor import Tensor
 
@@ -300,18 +301,6 @@ def global_avg_pool2d(x) -> Tensor:
 # ----------------------------------------------------------------------------------------
 # layers
 # ----------------------------------------------------------------------------------------
-def _glorot_uniform(shape, fan_in: int, fan_out: int, rng, dtype) -> np.ndarray:
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=shape).astype(dtype)
-
-
-def _he_normal(shape, fan_in: int, fan_out: int, rng, dtype) -> np.ndarray:
-    return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
-
-
-_INITS = {"glorot_uniform": _glorot_uniform, "he_normal": _he_normal}
-
-
 class Conv2D(Module):
     """A 2-D convolution layer on channels-last images ``(N, H, W, in_channels)``.
 
@@ -325,7 +314,8 @@ class Conv2D(Module):
         stride, padding, dilation: see :func:`conv2d` (padding "valid", "same" or ints).
         activation: a name from ``nn.activations`` ("relu", ...) or None for linear.
         bias: learn a bias per filter.
-        init: "glorot_uniform" (default, like Keras) or "he_normal" (good before relu).
+        init: weight initializer name, see ``nn.initialize`` ("glorot_uniform" default, like
+            Keras; "he_normal" suits relu).
         seed: seed for the initial weights.
         dtype: "float64" or "float32".
 
@@ -359,17 +349,17 @@ class Conv2D(Module):
         self.padding = padding
         self.activation = activations.name_of(activation)
         self._activation = activations.get(activation)
-        if init not in _INITS:
-            raise ValueError(f"unknown init {init!r} for Conv2D; choose one of {sorted(_INITS)}")
+        self.dtype = np.dtype(dtype)
         kh, kw = self.kernel_size
         shape = (kh, kw, self.in_channels, self.filters)
+        # every output pixel sees kh*kw*in_channels inputs (fan-in), as in Keras
         fan_in, fan_out = kh * kw * self.in_channels, kh * kw * self.filters
-        rng = np.random.default_rng(seed)
-        self.weight = Parameter(_INITS[init](shape, fan_in, fan_out, rng, dtype), label="kernel")
-        self.bias = Parameter(np.zeros(self.filters, dtype), label="bias") if bias else None
+        weights = initialize(init, shape, fan_in, fan_out, seed, self.dtype)
+        self.weight = Parameter(weights, self.dtype, "kernel")
+        self.bias = Parameter(np.zeros(self.filters), self.dtype, "bias") if bias else None
 
     def forward(self, x) -> Tensor:
-        x = _as_images(x, "Conv2D")
+        x = _as_images(as_input(x, self.dtype), "Conv2D")
         _check_channels(x, self.in_channels, "Conv2D")
         out = conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
         return self._activation(out)

@@ -1,3 +1,365 @@
-"""Recurrent layers (filled in by the RNN work)."""
+"""Recurrent layers: ``SimpleRNN``, ``LSTM`` and ``GRU`` on batch-first sequences (N, T, F).
 
-__all__: list[str] = []
+A recurrent layer applies the same *cell* at every time step, carrying a state ``h`` (and
+for the LSTM a memory ``c``) from one step to the next. Here the loop is written out in
+the graph: step t is a separate group of nodes fed by step t-1, so ``loss.backward()`` is
+backpropagation through time and ``viz.draw`` shows every step. The cells are plain
+functions (:func:`rnn_cell`, :func:`lstm_cell`, :func:`gru_cell`) so one step can be drawn
+or tested on its own.
+
+Weights are stored like a Dense layer (``x @ W``): ``weight_ih`` is (features, G*units),
+``weight_hh`` is (units, G*units), with the G gate blocks side by side in PyTorch's order
+(LSTM: i, f, g, o; GRU: r, z, n). PyTorch's ``weight_ih_l0`` is our ``weight_ih.T``.
+
+>>> import numpy as np
+>>> lstm = LSTM(3, 5, seed=0)                     # 3 features in, 5 units
+>>> lstm(np.zeros((2, 7, 3))).shape               # last hidden state of each sequence
+(2, 5)
+>>> LSTM(3, 5, return_sequences=True)(np.zeros((2, 7, 3))).shape
+(2, 7, 5)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from microgradnn.nn import activations
+from microgradnn.nn.layers import as_input, as_rng, initialize
+from microgradnn.nn.module import Module, Parameter
+from microgradnn.tensor import Tensor, stack
+
+__all__ = ["rnn_cell", "lstm_cell", "gru_cell", "SimpleRNN", "LSTM", "GRU"]
+
+
+def _named(t: Tensor, name: str, step) -> Tensor:
+    """Label an intermediate result for pictures: ``h[3]`` is the hidden state at step 3."""
+    t.label = name if step is None else f"{name}[{step}]"
+    return t
+
+
+def _gate(z: Tensor, k: int, units: int) -> Tensor:
+    """Block k of the gate pre-activations (columns k*units ... (k+1)*units)."""
+    return z[:, k * units : (k + 1) * units]
+
+
+# ----------------------------------------------------------------------------------------
+# cells: one time step
+# ----------------------------------------------------------------------------------------
+def rnn_cell(x_t, h, weight_ih, weight_hh, bias=None, activation="tanh", step=None) -> Tensor:
+    """One step of an Elman RNN: ``h' = tanh(x_t W_ih + h W_hh + b)``.
+
+    Args:
+        x_t: inputs at this step (N, F).  h: previous state (N, H).
+        weight_ih: (F, H).  weight_hh: (H, H).  bias: (H,) or None.
+        activation: "tanh" (default) or another name from ``nn.activations``.
+        step: time index used in node labels (None: no index).
+
+    >>> import numpy as np
+    >>> h = rnn_cell(np.ones((1, 2)), np.zeros((1, 3)), np.ones((2, 3)), np.ones((3, 3)))
+    >>> np.round(h.data, 3)                # tanh(1 + 1)
+    array([[0.964, 0.964, 0.964]])
+    """
+    x_t, h = as_input(x_t), as_input(h)
+    z = x_t @ weight_ih + h @ weight_hh
+    if bias is not None:
+        z = z + bias
+    return _named(activations.get(activation)(z), "h", step)
+
+
+def lstm_cell(x_t, h, c, weight_ih, weight_hh, bias=None, step=None) -> tuple[Tensor, Tensor]:
+    """One LSTM step (PyTorch's equations and gate order i, f, g, o)::
+
+        z  = x_t W_ih + h W_hh + b          all four gates at once, shape (N, 4H)
+        i  = σ(z_i)                          input gate: how much new content to write
+        f  = σ(z_f)                          forget gate: how much old memory to keep
+        g  = tanh(z_g)                       candidate content
+        o  = σ(z_o)                          output gate: how much memory to show
+        c' = f * c + i * g                   new memory (a sum: gradients flow through it)
+        h' = o * tanh(c')                    new hidden state
+
+    Args:
+        x_t: (N, F).  h, c: (N, H).  weight_ih: (F, 4H).  weight_hh: (H, 4H).  bias: (4H,).
+        step: time index used in node labels.
+
+    Returns:
+        ``(h', c')``.
+
+    >>> import numpy as np
+    >>> zeros = np.zeros((1, 2))
+    >>> h, c = lstm_cell(np.ones((1, 1)), zeros, zeros, np.ones((1, 8)), np.zeros((2, 8)))
+    >>> round(float(c.data[0, 0]), 4)      # f*0 + σ(1) tanh(1)
+    0.5568
+    """
+    x_t, h, c = as_input(x_t), as_input(h), as_input(c)
+    units = h.shape[-1]
+    z = x_t @ weight_ih + h @ weight_hh
+    if bias is not None:
+        z = z + bias
+    i = _named(_gate(z, 0, units).sigmoid(), "i", step)
+    f = _named(_gate(z, 1, units).sigmoid(), "f", step)
+    g = _named(_gate(z, 2, units).tanh(), "g", step)
+    o = _named(_gate(z, 3, units).sigmoid(), "o", step)
+    c_new = _named(f * c + i * g, "c", step)
+    h_new = _named(o * c_new.tanh(), "h", step)
+    return h_new, c_new
+
+
+def gru_cell(x_t, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, step=None) -> Tensor:
+    """One GRU step (PyTorch's equations and gate order r, z, n)::
+
+        a  = x_t W_ih + b_ih,   b = h W_hh + b_hh     both (N, 3H)
+        r  = σ(a_r + b_r)                 reset gate
+        z  = σ(a_z + b_z)                 update gate: 1 keeps the old state
+        n  = tanh(a_n + r * b_n)          candidate; r scales the recurrent part INCLUDING b_hn
+        h' = (1 - z) * n + z * h
+
+    (Keras's ``GRU(reset_after=True)`` uses the same placement of r.)
+
+    Args:
+        x_t: (N, F).  h: (N, H).  weight_ih: (F, 3H).  weight_hh: (H, 3H).
+        bias_ih, bias_hh: (3H,) or None.  step: time index used in node labels.
+
+    >>> import numpy as np
+    >>> h = gru_cell(np.zeros((1, 1)), np.ones((1, 2)), np.zeros((1, 6)), np.zeros((2, 6)))
+    >>> h.data                             # z = σ(0) = 0.5, n = 0: half the old state
+    array([[0.5, 0.5]])
+    """
+    x_t, h = as_input(x_t), as_input(h)
+    units = h.shape[-1]
+    a = x_t @ weight_ih
+    b = h @ weight_hh
+    if bias_ih is not None:
+        a = a + bias_ih
+    if bias_hh is not None:
+        b = b + bias_hh
+    r = _named((_gate(a, 0, units) + _gate(b, 0, units)).sigmoid(), "r", step)
+    z = _named((_gate(a, 1, units) + _gate(b, 1, units)).sigmoid(), "z", step)
+    n = _named((_gate(a, 2, units) + r * _gate(b, 2, units)).tanh(), "n", step)
+    return _named((1 - z) * n + z * h, "h", step)
+
+
+# ----------------------------------------------------------------------------------------
+# layers: the cell unrolled over time
+# ----------------------------------------------------------------------------------------
+class _Recurrent(Module):
+    """Shared machinery: weights, input checks, the time loop, outputs."""
+
+    gates = 1  # number of gate blocks in the weight matrices
+    state_names = ("h",)
+
+    def __init__(
+        self,
+        input_size: int,
+        units: int,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        seed=None,
+        dtype="float64",
+    ):
+        super().__init__()
+        for value, name in ((input_size, "input_size"), (units, "units")):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(
+                    f"{type(self).__name__} needs a positive int {name}, got {value!r}"
+                )
+        self.input_size, self.units = int(input_size), int(units)
+        self.return_sequences, self.return_state = return_sequences, return_state
+        self.dtype = np.dtype(dtype)
+        rng = as_rng(seed)
+        width = self.gates * self.units
+        # Keras defaults: Glorot for the input kernel, orthogonal for the recurrent kernel
+        # (repeated multiplication by an orthogonal matrix neither explodes nor vanishes)
+        kernel = initialize("glorot_uniform", (self.input_size, width), self.input_size, width, rng)
+        self.weight_ih = Parameter(kernel, dtype=self.dtype, label="W_ih")
+        self.weight_hh = Parameter(
+            _orthogonal_blocks(rng, self.units, self.gates), self.dtype, "W_hh"
+        )
+
+    def _check_input(self, x) -> Tensor:
+        x = as_input(x, self.dtype)
+        name = type(self).__name__
+        if x.ndim == 2 and x.shape[-1] == self.input_size:
+            raise ValueError(
+                f"{name} expects sequences (N, T, {self.input_size}), got shape {x.shape}; "
+                f"for a batch of one sequence use x.reshape(1, *x.shape)"
+            )
+        if x.ndim != 3 or x.shape[-1] != self.input_size:
+            hint = ""
+            if x.ndim == 3 and x.shape[1] == self.input_size:
+                hint = "; this looks features-first (N, F, T): use x.transpose(0, 2, 1)"
+            raise ValueError(
+                f"{name} expects batch-first sequences (N, T, F) with F = {self.input_size} "
+                f"features on the last axis, got shape {x.shape}{hint}"
+            )
+        return x
+
+    def _initial_state(self, initial_state, batch: int) -> list[Tensor]:
+        if initial_state is None:
+            zeros = np.zeros((batch, self.units), dtype=self.dtype)
+            return [Tensor(zeros, requires_grad=False) for _ in self.state_names]
+        states = [initial_state] if len(self.state_names) == 1 else list(initial_state)
+        if len(states) != len(self.state_names) and not isinstance(initial_state, Tensor):
+            raise ValueError(
+                f"{type(self).__name__} initial_state needs {len(self.state_names)} arrays "
+                f"({', '.join(self.state_names)}), got {len(states)}"
+            )
+        states = [as_input(s, self.dtype) for s in states]
+        for name, s in zip(self.state_names, states):
+            if s.shape != (batch, self.units):
+                raise ValueError(
+                    f"{type(self).__name__} initial state {name} must have shape "
+                    f"({batch}, {self.units}), got {s.shape}"
+                )
+        return states
+
+    def forward(self, x, initial_state=None):
+        """Run the cell over all T steps of ``x`` (N, T, F).
+
+        Returns the last hidden state (N, units), or every hidden state (N, T, units) when
+        ``return_sequences``; with ``return_state`` also the final state(s) as a tuple
+        ``(output, h)`` (LSTM: ``(output, h, c)``).
+        """
+        x = self._check_input(x)
+        state = self._initial_state(initial_state, x.shape[0])
+        outputs = []
+        for t in range(x.shape[1]):
+            state = self._step(x[:, t, :], state, t)
+            outputs.append(state[0])
+        if self.return_sequences:
+            output = stack(outputs, axis=1) if outputs else None
+        else:
+            output = state[0]
+        return (output, *state) if self.return_state else output
+
+    def _step(self, x_t, state, t):
+        raise NotImplementedError
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size} -> {self.units}"
+        if self.return_sequences:
+            text += ", return_sequences=True"
+        if self.return_state:
+            text += ", return_state=True"
+        return text
+
+
+def _orthogonal_blocks(rng, units: int, gates: int) -> np.ndarray:
+    """(units, gates*units): one random orthogonal (units x units) block per gate."""
+    blocks = []
+    for _ in range(gates):
+        q, r = np.linalg.qr(rng.standard_normal((units, units)))
+        blocks.append(q * np.sign(np.diag(r)))  # sign fix: uniformly random orthogonal
+    return np.concatenate(blocks, axis=1)
+
+
+class SimpleRNN(_Recurrent):
+    """Elman RNN: ``h_t = tanh(x_t W_ih + h_{t-1} W_hh + b)``, unrolled over time.
+
+    Args:
+        input_size: features per time step (F).
+        units: size of the hidden state (H).
+        activation: "tanh" (default) or e.g. "relu".
+        return_sequences: return all hidden states (N, T, H) instead of the last (N, H).
+        return_state: also return the final ``h``.
+        seed, dtype: for the initial weights.
+
+    Parameters: ``weight_ih`` (F, H), ``weight_hh`` (H, H), ``bias`` (H,). PyTorch's RNN has
+    two biases that are always added together; ours is their sum.
+
+    >>> import numpy as np
+    >>> SimpleRNN(2, 4, return_sequences=True, seed=0)(np.ones((3, 5, 2))).shape
+    (3, 5, 4)
+    """
+
+    def __init__(self, input_size: int, units: int, activation="tanh", **options):
+        super().__init__(input_size, units, **options)
+        self.bias = Parameter(np.zeros(self.units), self.dtype, "b")
+        self.activation = activations.name_of(activation) or "linear"
+
+    def _step(self, x_t, state, t):
+        (h,) = state
+        h = rnn_cell(x_t, h, self.weight_ih, self.weight_hh, self.bias, self.activation, t)
+        return [h]
+
+
+class LSTM(_Recurrent):
+    """Long short-term memory layer (PyTorch's gate equations), unrolled over time.
+
+    At every step (see :func:`lstm_cell`)::
+
+        i, f, o = σ(...), σ(...), σ(...)      gates from  z = x_t W_ih + h W_hh + b
+        g       = tanh(...)
+        c_t     = f * c_{t-1} + i * g
+        h_t     = o * tanh(c_t)
+
+    Args:
+        input_size: features per time step (F).
+        units: size of h and c (H).
+        return_sequences: return all h_t (N, T, H) instead of the last (N, H).
+        return_state: return ``(output, h_T, c_T)``.
+        unit_forget_bias: start the forget-gate bias at 1 (Keras default), so the memory is
+            kept at the beginning of training.
+        seed, dtype: for the initial weights.
+
+    Parameters: ``weight_ih`` (F, 4H), ``weight_hh`` (H, 4H), ``bias`` (4H,), gate blocks
+    in the order i, f, g, o. PyTorch: ``weight_ih_l0 = weight_ih.T``,
+    ``weight_hh_l0 = weight_hh.T`` and ``bias_ih_l0 + bias_hh_l0 = bias``.
+
+    Call as ``lstm(x, initial_state=(h0, c0))`` to start from a given state.
+
+    >>> import numpy as np
+    >>> out, h, c = LSTM(1, 3, return_state=True, seed=0)(np.ones((2, 4, 1)))
+    >>> out.shape, h.shape, c.shape
+    ((2, 3), (2, 3), (2, 3))
+    """
+
+    gates = 4
+    state_names = ("h", "c")
+
+    def __init__(self, input_size: int, units: int, unit_forget_bias: bool = True, **options):
+        super().__init__(input_size, units, **options)
+        bias = np.zeros(4 * self.units)
+        if unit_forget_bias:
+            bias[self.units : 2 * self.units] = 1.0
+        self.bias = Parameter(bias, self.dtype, "b")
+
+    def _step(self, x_t, state, t):
+        h, c = state
+        return list(lstm_cell(x_t, h, c, self.weight_ih, self.weight_hh, self.bias, t))
+
+
+class GRU(_Recurrent):
+    """Gated recurrent unit (PyTorch's equations), unrolled over time.
+
+    At every step (see :func:`gru_cell`)::
+
+        r   = σ(x_t W_ir + b_ir + h W_hr + b_hr)
+        z   = σ(x_t W_iz + b_iz + h W_hz + b_hz)
+        n   = tanh(x_t W_in + b_in + r * (h W_hn + b_hn))
+        h_t = (1 - z) * n + z * h_{t-1}
+
+    Args:
+        input_size: features per time step (F).
+        units: size of h (H).
+        return_sequences: return all h_t (N, T, H) instead of the last (N, H).
+        return_state: return ``(output, h_T)``.
+        seed, dtype: for the initial weights.
+
+    Parameters: ``weight_ih`` (F, 3H), ``weight_hh`` (H, 3H), ``bias_ih`` and ``bias_hh``
+    (3H,), blocks in the order r, z, n. Two biases are needed because r multiplies b_hn.
+
+    >>> import numpy as np
+    >>> GRU(2, 3, seed=0)(np.ones((4, 6, 2))).shape
+    (4, 3)
+    """
+
+    gates = 3
+
+    def __init__(self, input_size: int, units: int, **options):
+        super().__init__(input_size, units, **options)
+        self.bias_ih = Parameter(np.zeros(3 * self.units), self.dtype, "b_ih")
+        self.bias_hh = Parameter(np.zeros(3 * self.units), self.dtype, "b_hh")
+
+    def _step(self, x_t, state, t):
+        (h,) = state
+        return [gru_cell(x_t, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, t)]

@@ -1,0 +1,220 @@
+"""SimpleRNN, LSTM, GRU: gradients vs finite differences, unrolled graph, parity with torch."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from microgradnn import Tensor
+from microgradnn.engine import topological_order
+from microgradnn.nn.recurrent import GRU, LSTM, SimpleRNN, gru_cell, lstm_cell, rnn_cell
+from microgradnn.testing import arrays, check_grad
+
+LAYERS = {"rnn": SimpleRNN, "lstm": LSTM, "gru": GRU}
+
+
+@st.composite
+def sizes(draw):
+    return draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+
+
+# --------------------------------------------------------------------- cells, closed forms
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_lstm_cell_follows_the_gate_equations():
+    rng = np.random.default_rng(0)
+    n, f, h = 2, 3, 4
+    x, h0, c0 = rng.normal(size=(n, f)), rng.normal(size=(n, h)), rng.normal(size=(n, h))
+    w_ih, w_hh, b = rng.normal(size=(f, 4 * h)), rng.normal(size=(h, 4 * h)), rng.normal(size=4 * h)
+    z = x @ w_ih + h0 @ w_hh + b
+    i, fg, g, o = (z[:, k * h : (k + 1) * h] for k in range(4))
+    c1 = sigmoid(fg) * c0 + sigmoid(i) * np.tanh(g)
+    h1 = sigmoid(o) * np.tanh(c1)
+    h_ours, c_ours = lstm_cell(x, h0, c0, w_ih, w_hh, b)
+    np.testing.assert_allclose(c_ours.data, c1, rtol=1e-12)
+    np.testing.assert_allclose(h_ours.data, h1, rtol=1e-12)
+
+
+def test_gru_cell_puts_the_reset_gate_around_the_recurrent_bias():
+    rng = np.random.default_rng(1)
+    n, f, h = 2, 3, 4
+    x, h0 = rng.normal(size=(n, f)), rng.normal(size=(n, h))
+    w_ih, w_hh = rng.normal(size=(f, 3 * h)), rng.normal(size=(h, 3 * h))
+    b_ih, b_hh = rng.normal(size=3 * h), rng.normal(size=3 * h)
+    a, b = x @ w_ih + b_ih, h0 @ w_hh + b_hh
+    r = sigmoid(a[:, :h] + b[:, :h])
+    z = sigmoid(a[:, h : 2 * h] + b[:, h : 2 * h])
+    cand = np.tanh(a[:, 2 * h :] + r * b[:, 2 * h :])
+    expected = (1 - z) * cand + z * h0
+    np.testing.assert_allclose(gru_cell(x, h0, w_ih, w_hh, b_ih, b_hh).data, expected, rtol=1e-12)
+
+
+# ------------------------------------------------------------- gradients (Hypothesis)
+@settings(max_examples=20, deadline=None)
+@given(size=sizes(), data=st.data())
+def test_cell_gradients_match_finite_differences(size, data):
+    n, f, h = size
+    x, h0, c0 = (data.draw(arrays(s, -2, 2)) for s in [(n, f), (n, h), (n, h)])
+    w1, w4, w3 = (data.draw(arrays((f, k * h), -1, 1)) for k in (1, 4, 3))
+    u1, u4, u3 = (data.draw(arrays((h, k * h), -1, 1)) for k in (1, 4, 3))
+    b1, b4, b3, b3h = (data.draw(arrays((k * h,), -1, 1)) for k in (1, 4, 3, 3))
+    check_grad(lambda *a: rnn_cell(*a), x, h0, w1, u1, b1)
+
+    def lstm_both(*a):
+        h1, c1 = lstm_cell(*a)
+        return h1 * 1.5 + c1
+
+    check_grad(lstm_both, x, h0, c0, w4, u4, b4)
+    check_grad(lambda *a: gru_cell(*a), x, h0, w3, u3, b3, b3h)
+
+
+def _with_parameters(layer, *params):
+    """Run the layer with the given tensors in place of its parameters (for check_grad)."""
+    names = [name for name, _ in layer.named_parameters()]
+    for name, p in zip(names, params):
+        setattr(layer, name, p)
+    return layer
+
+
+@settings(max_examples=10, deadline=None)
+@given(kind=st.sampled_from(sorted(LAYERS)), size=sizes(), steps=st.integers(1, 4), data=st.data())
+def test_backprop_through_time_matches_finite_differences(kind, size, steps, data):
+    n, f, h = size
+    layer = LAYERS[kind](f, h, return_sequences=True, seed=0)
+    params = [data.draw(arrays(p.shape, -1, 1)) for p in layer.parameters()]
+    x = data.draw(arrays((n, steps, f), -2, 2))
+    h0 = data.draw(arrays((n, h), -1, 1))
+    if kind == "lstm":
+        c0 = data.draw(arrays((n, h), -1, 1))
+        check_grad(
+            lambda x_, a, b_, *p: _with_parameters(layer, *p)(x_, (a, b_)), x, h0, c0, *params
+        )
+    else:
+        check_grad(lambda x_, a, *p: _with_parameters(layer, *p)(x_, a), x, h0, *params)
+
+
+# ------------------------------------------------------------------------- the layers
+def test_unrolled_graph_has_one_group_of_nodes_per_step():
+    lstm = LSTM(2, 3, seed=0)
+    out = lstm(np.ones((1, 5, 2)))
+    labels = {node.label for node in topological_order(out.sum())}
+    assert {f"h[{t}]" for t in range(5)} <= labels
+    assert {f"f[{t}]" for t in range(5)} <= labels and "c[4]" in labels
+
+
+@pytest.mark.parametrize("kind", sorted(LAYERS))
+def test_shapes_states_and_parameters(kind):
+    layer = LAYERS[kind](3, 4, return_sequences=True, return_state=True, seed=0)
+    x = np.random.default_rng(0).normal(size=(2, 5, 3))
+    out, *state = layer(x)
+    assert out.shape == (2, 5, 4)
+    assert len(state) == (2 if kind == "lstm" else 1)
+    np.testing.assert_allclose(out.data[:, -1], state[0].data)
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[kind]
+    biases = 2 * gates * 4 if kind == "gru" else gates * 4
+    assert layer.num_parameters() == 3 * gates * 4 + 4 * gates * 4 + biases
+    last = LAYERS[kind](3, 4, seed=0)(x)
+    np.testing.assert_allclose(last.data, out.data[:, -1])
+
+
+def test_initial_state_changes_the_output_and_receives_gradient():
+    lstm = LSTM(1, 2, seed=0)
+    x = np.ones((1, 3, 1))
+    h0, c0 = Tensor(np.full((1, 2), 0.5)), Tensor(np.full((1, 2), -0.5))
+    out = lstm(x, initial_state=(h0, c0))
+    assert not np.allclose(out.data, lstm(x).data)
+    out.sum().backward()
+    assert h0.grad is not None and np.all(c0.grad != 0)
+
+
+def test_lstm_forget_bias_starts_at_one():
+    lstm = LSTM(2, 3, seed=0)
+    np.testing.assert_array_equal(lstm.bias.data[3:6], 1.0)
+    np.testing.assert_array_equal(LSTM(2, 3, unit_forget_bias=False).bias.data, 0.0)
+
+
+def test_recurrent_weights_start_orthogonal():
+    w = GRU(2, 5, seed=0).weight_hh.data
+    for k in range(3):
+        block = w[:, 5 * k : 5 * (k + 1)]
+        np.testing.assert_allclose(block.T @ block, np.eye(5), atol=1e-12)
+
+
+def test_wrong_layouts_get_clear_errors():
+    lstm = LSTM(3, 4)
+    with pytest.raises(ValueError, match=r"\(N, T, 3\), got shape \(7, 3\)"):
+        lstm(np.zeros((7, 3)))
+    with pytest.raises(ValueError, match=r"features-first.*transpose\(0, 2, 1\)"):
+        lstm(np.zeros((2, 3, 10)))
+    with pytest.raises(ValueError, match=r"initial state c must have shape \(2, 4\)"):
+        lstm(np.zeros((2, 5, 3)), initial_state=(np.zeros((2, 4)), np.zeros((1, 4))))
+    with pytest.raises(ValueError, match="needs 2 arrays"):
+        lstm(np.zeros((2, 5, 3)), initial_state=[np.zeros((2, 4))])
+    with pytest.raises(ValueError, match="positive int units"):
+        GRU(3, 0)
+
+
+def test_float32_stays_float32():
+    gru = GRU(2, 3, seed=0, dtype="float32", return_sequences=True)
+    out = gru(np.ones((2, 4, 2)))
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert gru.weight_hh.grad.dtype == np.float32
+
+
+# ------------------------------------------------------------------------ torch parity
+def _load_from_torch(ours, theirs, kind):
+    """Copy torch weights (gate rows stacked, x W^T convention) into our (x W) layout."""
+    state = {
+        "weight_ih": theirs.weight_ih_l0.detach().numpy().T,
+        "weight_hh": theirs.weight_hh_l0.detach().numpy().T,
+    }
+    b_ih, b_hh = theirs.bias_ih_l0.detach().numpy(), theirs.bias_hh_l0.detach().numpy()
+    if kind == "gru":
+        state.update(bias_ih=b_ih, bias_hh=b_hh)
+    else:
+        state["bias"] = b_ih + b_hh
+    ours.load_state_dict(state)
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("kind", sorted(LAYERS))
+def test_outputs_and_gradients_match_torch(kind):
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    n, t, f, h = 3, 6, 4, 5
+    cls = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
+    theirs = cls(f, h, batch_first=True, dtype=torch.float64)
+    ours = LAYERS[kind](f, h, return_sequences=True, return_state=True)
+    _load_from_torch(ours, theirs, kind)
+
+    rng = np.random.default_rng(2)
+    x, h0, c0 = rng.normal(size=(n, t, f)), rng.normal(size=(n, h)), rng.normal(size=(n, h))
+    up = rng.normal(size=(n, t, h))
+    xt, h0t, c0t = (torch.tensor(a, requires_grad=True) for a in (x, h0, c0))
+    state_t = (h0t[None], c0t[None]) if kind == "lstm" else h0t[None]
+    out_t, final_t = theirs(xt, state_t)
+    h_final_t = final_t[0][0] if kind == "lstm" else final_t[0]
+    ((out_t * torch.tensor(up)).sum() + h_final_t.sum() * 0.3).backward()
+
+    xs, h0s, c0s = Tensor(x), Tensor(h0), Tensor(c0)
+    out, h_final, *_ = ours(xs, (h0s, c0s) if kind == "lstm" else h0s)
+    ((out * Tensor(up, False)).sum() + h_final.sum() * 0.3).backward()
+
+    close = dict(rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(out.data, out_t.detach().numpy(), **close)
+    np.testing.assert_allclose(h_final.data, h_final_t.detach().numpy(), **close)
+    np.testing.assert_allclose(xs.grad, xt.grad.numpy(), **close)
+    np.testing.assert_allclose(h0s.grad, h0t.grad.numpy(), **close)
+    if kind == "lstm":
+        np.testing.assert_allclose(c0s.grad, c0t.grad.numpy(), **close)
+    np.testing.assert_allclose(ours.weight_ih.grad, theirs.weight_ih_l0.grad.numpy().T, **close)
+    np.testing.assert_allclose(ours.weight_hh.grad, theirs.weight_hh_l0.grad.numpy().T, **close)
+    if kind == "gru":
+        np.testing.assert_allclose(ours.bias_ih.grad, theirs.bias_ih_l0.grad.numpy(), **close)
+        np.testing.assert_allclose(ours.bias_hh.grad, theirs.bias_hh_l0.grad.numpy(), **close)
+    else:  # our single bias is the sum of torch's two, so it gets the same gradient as each
+        np.testing.assert_allclose(ours.bias.grad, theirs.bias_ih_l0.grad.numpy(), **close)
+        np.testing.assert_allclose(ours.bias.grad, theirs.bias_hh_l0.grad.numpy(), **close)
