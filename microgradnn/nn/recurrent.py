@@ -37,9 +37,10 @@ def _named(t: Tensor, name: str, step) -> Tensor:
     return t
 
 
-def _gate(z: Tensor, k: int, units: int) -> Tensor:
+def _gate(z: Tensor, k: int, units: int, name=None, step=None) -> Tensor:
     """Block k of the gate pre-activations (columns k*units ... (k+1)*units)."""
-    return z[:, k * units : (k + 1) * units]
+    block = z[:, k * units : (k + 1) * units]
+    return block if name is None else _named(block, name, step)
 
 
 # ----------------------------------------------------------------------------------------
@@ -95,10 +96,11 @@ def lstm_cell(x_t, h, c, weight_ih, weight_hh, bias=None, step=None) -> tuple[Te
     z = x_t @ weight_ih + h @ weight_hh
     if bias is not None:
         z = z + bias
-    i = _named(_gate(z, 0, units).sigmoid(), "i", step)
-    f = _named(_gate(z, 1, units).sigmoid(), "f", step)
-    g = _named(_gate(z, 2, units).tanh(), "g", step)
-    o = _named(_gate(z, 3, units).sigmoid(), "o", step)
+    _named(z, "z", step)
+    i = _named(_gate(z, 0, units, "z_i", step).sigmoid(), "i", step)
+    f = _named(_gate(z, 1, units, "z_f", step).sigmoid(), "f", step)
+    g = _named(_gate(z, 2, units, "z_g", step).tanh(), "g", step)
+    o = _named(_gate(z, 3, units, "z_o", step).sigmoid(), "o", step)
     c_new = _named(f * c + i * g, "c", step)
     h_new = _named(o * c_new.tanh(), "h", step)
     return h_new, c_new
