@@ -149,7 +149,7 @@ def _check_backward(node, shares) -> None:
 class Node:
     """One value in a computation graph. Use the front ends ``Value`` or ``Tensor``."""
 
-    __slots__ = ("data", "grad", "parents", "op", "label", "requires_grad", "_pending")
+    __slots__ = ("data", "grad", "parents", "op", "label", "requires_grad")
 
     #: The math backend used for forward and raw backward (set by each front end).
     math = None
@@ -171,7 +171,6 @@ class Node:
         node.data = data
         node.grad = cls._zero_grad_value(data)
         node.label = None
-        node._pending = None
         if tracked and _grad_enabled:
             node.parents = parents
             node.op = op
@@ -284,31 +283,47 @@ def _propagate(roots, seeds, *, create_graph: bool, accumulate: bool, wanted=Non
         order = topological_order(roots[0])
     else:  # several outputs: a virtual root whose parents are all the outputs
         order = _merged_order(roots)
+    # During the pass each node's .grad holds only what THIS pass sends it (None = nothing
+    # yet). What earlier passes left there is set aside and added back at the end, so a
+    # second backward() accumulates into every node without re-sending old gradients.
+    earlier = [node.grad for node in order]
+    for node in order:
+        node.grad = None
     for root, seed in zip(roots, seeds):
-        root._pending = seed if root._pending is None else root._pending + seed
+        root.grad = seed if root.grad is None else root.grad + seed
     wanted_ids = {id(n): i for i, n in enumerate(wanted)} if wanted is not None else None
     found = [None] * len(wanted) if wanted is not None else None
     math = GraphMath if create_graph else type(roots[0]).math
     global _grad_enabled
     previous_mode = _grad_enabled
     _grad_enabled = create_graph  # the backward pass builds a graph only when asked to
+    finished = False
     try:
         for node in reversed(order):
-            g = node._pending
+            g = node.grad
             if g is None:
                 continue
-            node._pending = None
-            if accumulate:
-                node.grad = g if node.grad is None else node.grad + g
             if wanted_ids is not None and id(node) in wanted_ids:
                 found[wanted_ids[id(node)]] = g
             if node.op is not None:
                 _send_to_parents(node, g, math, create_graph)
+        finished = True
     finally:
         _grad_enabled = previous_mode
-        for node in order:  # leave nothing behind if an op raised half way
-            node._pending = None
+        keep_new = accumulate and finished  # after an error, leave the old grads untouched
+        for node, old in zip(order, earlier):
+            new = node.grad
+            node.grad = _accumulated(old, new) if keep_new else old
     return found, order
+
+
+def _accumulated(old, new):
+    """old + new, where None means "no gradient" and a plain 0.0 adds nothing."""
+    if new is None:
+        return old
+    if old is None or (type(old) is float and old == 0.0):
+        return new
+    return old + new
 
 
 def _send_to_parents(node: Node, g, math, create_graph: bool) -> None:
@@ -333,8 +348,8 @@ def _send_to_parents(node: Node, g, math, create_graph: bool) -> None:
         if need:
             if unbroadcast is not None:
                 share = unbroadcast(share, parent.data)
-            pending = parent._pending
-            parent._pending = share if pending is None else pending + share
+            pending = parent.grad
+            parent.grad = share if pending is None else pending + share
 
 
 def _merged_order(roots: Sequence[Node]) -> list[Node]:

@@ -82,7 +82,6 @@ class Tensor(Node):
         self.op = None
         self.label = label
         self.requires_grad = requires_grad
-        self._pending = None
 
     @staticmethod
     def _zero_grad_value(data):

@@ -55,7 +55,6 @@ class Value(Node):
         self.op = None
         self.label = label
         self.requires_grad = requires_grad
-        self._pending = None
 
     @staticmethod
     def _zero_grad_value(data):
