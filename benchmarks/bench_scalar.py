@@ -20,7 +20,6 @@ import tracemalloc
 import numpy as np
 
 from microgradnn import Value
-from microgradnn.engine import topological_order
 from microgradnn.nn import MLP
 
 
