@@ -132,13 +132,26 @@ def smelu(x, beta: float = 1.0):
 def softplus(x):
     """softplus(x) = log(1 + e^x), a smooth ReLU; its derivative is sigmoid(x).
 
-    Computed as relu(x) + log(1 + e^(-|x|)) so e^x never overflows (softplus(1000) = 1000).
+    Computed so that no exponential can overflow (softplus(1000) = 1000): with the
+    positive part p = relu(x) and the negative part n = x - p (one of them is 0),
+
+        softplus(x) = p + [log(1 + e^(-p)) - log 2] + log(1 + e^n)
+
+    Both exponents are <= 0. For x > 0 the last term is log 2 and cancels the bracket's;
+    for x < 0 the bracket is 0. Splitting x this way (rather than using |x|) also gives
+    the right slope 1/2 at x = 0, where relu's derivative is taken as 0.
 
     >>> softplus(Tensor([-1000.0, 0.0, 1000.0])).data.round(4).tolist()
     [0.0, 0.6931, 1000.0]
     """
     x = _as_node(x)
-    return x.relu() + ((-(x.abs())).exp() + 1.0).log()
+    positive = x.relu()
+    negative = x - positive
+    bracket = ((-positive).exp() + 1.0).log() - _LOG2
+    return positive + bracket + (negative.exp() + 1.0).log()
+
+
+_LOG2 = float(np.log(2.0))
 
 
 # ----------------------------------------------------------------------------------------

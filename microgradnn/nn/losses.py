@@ -176,9 +176,9 @@ def binary_crossentropy(y_pred, y_true, reduction: str = "mean", from_logits: bo
         y_pred: probabilities p (after a sigmoid), or raw scores z with ``from_logits=True``.
         y_true: labels 0/1 (or soft targets in [0, 1]).
         from_logits: take scores z and use the stable form
-            ``max(z, 0) - z y + log(1 + e^(-|z|))``, which equals the formula above with
-            p = sigmoid(z) but never overflows (no NaN at z = ±1000). Its gradient is
-            simply sigmoid(z) - y.
+            ``log(1 + e^z) - z y``, which equals the formula above with
+            p = sigmoid(z) but never overflows (no NaN at z = ±1000): it is
+            softplus(z) - z y, and its gradient is simply sigmoid(z) - y.
 
     Probabilities are clipped to [EPSILON, 1 - EPSILON] so log(0) never happens.
 
@@ -192,7 +192,7 @@ def binary_crossentropy(y_pred, y_true, reduction: str = "mean", from_logits: bo
     if from_logits:
 
         def rule(z, y):
-            return z.relu() - z * y + ((-abs(z)).exp() + 1.0).log()
+            return F.softplus(z) - z * y
 
     else:
 
