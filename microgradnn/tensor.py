@@ -158,7 +158,16 @@ class Tensor(Node):
     def _binary(self, op, other, reflected=False):
         other = _as_tensor(other, self.dtype)
         parents = (other, self) if reflected else (self, other)
-        return Tensor._from_op(op, parents)
+        try:
+            return Tensor._from_op(op, parents)
+        except ValueError:
+            left, right = parents
+            if _broadcastable(left.shape, right.shape):
+                raise
+            raise ValueError(
+                f"{op.name}: shapes {left.shape} and {right.shape} do not broadcast "
+                "(numpy rule: compare from the last axis; sizes must match or be 1)"
+            ) from None
 
     def __add__(self, other):
         return self._binary(ops.ADD, other)
@@ -414,12 +423,20 @@ def _as_tensor(x, dtype=np.float64) -> Tensor:
     return Tensor(x, requires_grad=False)
 
 
+def _broadcastable(a: tuple, b: tuple) -> bool:
+    try:
+        np.broadcast_shapes(a, b)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_axis(axis, ndim):
     if axis is None:
         return None
     axes = axis if isinstance(axis, tuple) else (axis,)
     for a in axes:
-        if not isinstance(a, (int, np.integer)) or not -max(ndim, 1) <= a < max(ndim, 1):
+        if not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
             raise ValueError(f"axis {a!r} is out of range for a tensor with {ndim} dimensions")
     return tuple(int(a) for a in axis) if isinstance(axis, tuple) else int(axis)
 
