@@ -247,6 +247,23 @@ def _pool_settings(pool_size, stride):
     return pool, pool if stride is None else _pair(stride, "stride")
 
 
+def _tiles(x: Tensor, pool: Pair, stride: Pair, padding):
+    """The common case, non-overlapping windows that tile the image exactly, as a reshape
+    ``(N, H, W, C) -> (N, Ho, ph, Wo, pw, C)``: no copy forward, no col2im backward.
+    Returns None for every other case (then the general im2col path is used).
+    """
+    exact = all(n % p == 0 for n, p in zip(x.shape[1:3], pool))
+    if (
+        stride != pool
+        or not exact
+        or _resolve_padding(padding, x.shape[1:3], pool, stride, (1, 1)) != ((0, 0), (0, 0))
+    ):
+        return None
+    n, height, width, channels = x.shape
+    (ph, pw) = pool
+    return x.reshape(n, height // ph, ph, width // pw, pw, channels)
+
+
 def max_pool2d(x, pool_size=2, stride=None, padding="valid") -> Tensor:
     """Largest value of each ``pool_size`` window, per channel: ``(N, H, W, C) -> (N, Ho, Wo, C)``.
 
@@ -261,6 +278,9 @@ def max_pool2d(x, pool_size=2, stride=None, padding="valid") -> Tensor:
     """
     x = _as_images(x, "max_pool2d")
     pool, stride = _pool_settings(pool_size, stride)
+    tiles = _tiles(x, pool, stride, padding)
+    if tiles is not None:
+        return tiles.max(axis=(2, 4))
     windows = im2col(x, pool, stride, padding, fill=-np.inf)
     return windows.max(axis=(3, 4))
 
@@ -278,6 +298,9 @@ def avg_pool2d(x, pool_size=2, stride=None, padding="valid") -> Tensor:
     """
     x = _as_images(x, "avg_pool2d")
     pool, stride = _pool_settings(pool_size, stride)
+    tiles = _tiles(x, pool, stride, padding)
+    if tiles is not None:
+        return tiles.mean(axis=(2, 4))
     total = im2col(x, pool, stride, padding).sum(axis=(3, 4))
     # how many real (unpadded) pixels each window covers: a constant, computed without a graph
     ones = np.ones((1, *x.shape[1:3], 1), dtype=x.dtype)
