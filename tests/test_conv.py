@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microgradnn import Tensor, concatenate, grad, stack
+from microgradnn.engine import topological_order
 from microgradnn.nn.conv import (
     AvgPool2D,
     Conv2D,
@@ -195,6 +196,21 @@ def test_max_pool_shares_gradient_on_ties_and_ignores_padding():
     assert np.all(max_pool2d(negative, 2, padding="same").data == -1.0)  # never the -inf pad
 
 
+def test_tiling_shortcut_equals_the_general_window_path():
+    x = distinct_values((2, 6, 4, 3), np.random.default_rng(2))
+    upstream = np.random.default_rng(3).normal(size=(2, 3, 2, 3))
+    for pool, reduce in [(max_pool2d, "max"), (avg_pool2d, "mean")]:
+        fast, general = Tensor(x), Tensor(x)
+        out_fast = pool(fast, 2)  # windows tile the 6x4 image exactly: a reshape
+        out_general = getattr(im2col(general, 2, stride=2), reduce)(axis=(3, 4))
+        fast_ops = {node.op.name for node in topological_order(out_fast) if node.op}
+        assert "im2col" not in fast_ops and "reshape" in fast_ops
+        (out_fast * Tensor(upstream, False)).sum().backward()
+        (out_general * Tensor(upstream, False)).sum().backward()
+        np.testing.assert_allclose(out_fast.data, out_general.data, rtol=1e-14)
+        np.testing.assert_allclose(fast.grad, general.grad, rtol=1e-14)
+
+
 def test_avg_pool_same_padding_counts_only_real_pixels():
     x = Tensor(np.ones((1, 3, 3, 1)))
     np.testing.assert_allclose(avg_pool2d(x, 2, padding="same").data, 1.0)
@@ -285,10 +301,11 @@ def test_conv2d_matches_torch_values_and_gradients(stride, padding, torch_paddin
     "pool, stride, padding, torch_padding",
     [(2, None, "valid", 0), (3, 1, "valid", 0), (3, 2, 1, 1), ((2, 3), (1, 2), "valid", 0)],
 )
-def test_pools_match_torch_values_and_gradients(pool, stride, padding, torch_padding):
+@pytest.mark.parametrize("height", [7, 8])
+def test_pools_match_torch_values_and_gradients(pool, stride, padding, torch_padding, height):
     torch = _torch()
     F = torch.nn.functional
-    x = distinct_values((2, 7, 8, 3), np.random.default_rng(4), spacing=0.01)
+    x = distinct_values((2, height, 8, 3), np.random.default_rng(4), spacing=0.01)
     torch_stride = stride if stride is not None else pool
     for ours, theirs in [
         (max_pool2d, lambda t: F.max_pool2d(t, pool, torch_stride, torch_padding)),
