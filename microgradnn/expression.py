@@ -123,6 +123,8 @@ def parse(text: str) -> Expression:
         raise SyntaxError(f"cannot parse {_short(text)!r}: {error.msg}{column}") from None
     except (RecursionError, MemoryError):
         raise ValueError("expression is nested too deeply") from None
+    if not tree.body:  # only a comment
+        raise SyntaxError("empty expression: type a formula such as (x + y) * z")
     _check_depth(tree)
     statements, assigned, used = [], [], []
     for statement in tree.body:

@@ -85,6 +85,12 @@ def graph_main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.precision < 1:
         return _error("--precision must be at least 1")
+    suffix = Path(args.output).suffix.lower().lstrip(".")
+    if args.output != "-" and suffix not in (*_PICTURE_SUFFIXES, "dot", "gv"):
+        return _error(
+            f"cannot tell the picture format from {args.output!r}: end it with .svg, .png, "
+            ".jpg or .dot (or use -o - for DOT text on stdout)"
+        )
     try:
         values = {}
         for chunk in args.values:

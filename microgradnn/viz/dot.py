@@ -43,6 +43,8 @@ EDGE_TEXT = "#374151"
 MUTED_TEXT = "#6b7280"
 
 VALID_SHOW = ("data", "grad")
+#: Op symbols as a maths book prints them (the engine's ASCII forms read like code).
+_PRETTY_SYMBOLS = {"*": "×", "/": "÷"}
 VALID_RANKDIR = ("LR", "RL", "TB", "BT")
 GRAPH_NAME = "microgradnn"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -531,6 +533,7 @@ class _DotBuilder:
     # --- op circles and edges -----------------------------------------------------------------
     def _op_attributes(self, node: Node) -> str:
         display = str(node.op.display)
+        display = _PRETTY_SYMBOLS.get(display, display)
         shape = "circle" if len(display) <= 4 else "ellipse"  # long names: no huge circle
         size = 12 if len(display) <= 2 else 10
         return (
