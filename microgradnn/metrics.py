@@ -201,14 +201,17 @@ def _precision_recall(y_true, y_pred, average, positive):
             return 0.0, 0.0
         return precision_per_class[positive], recall_per_class[positive]
     if average == "macro":
-        return precision_per_class, recall_per_class
+        # Average over the classes that occur (in y_true or y_pred), as scikit-learn does.
+        present = (predicted + actual) > 0
+        return precision_per_class[present], recall_per_class[present]
     raise ValueError(f"average must be 'binary', 'macro', 'micro' or None, got {average!r}")
 
 
 def precision(y_true, y_pred, average: str | None = "binary", positive: int = 1):
     """Of the samples predicted as a class, the fraction that really are that class.
 
-    ``average``: ``"binary"`` (the ``positive`` class only), ``"macro"`` (mean over classes),
+    ``average``: ``"binary"`` (the ``positive`` class only), ``"macro"`` (mean over the
+    classes that occur),
     ``"micro"`` (pooled counts) or None (one value per class).
 
     >>> precision([0, 1, 1, 0], [1, 1, 0, 0])

@@ -87,7 +87,7 @@ def read_learning_curves(history, tolerance: float = 0.1) -> str:
     """The lecture's reading of learning curves, as one sentence (a rule of thumb).
 
     * validation loss rising again while training loss keeps falling: **over-fitting**;
-    * both losses still falling at the end: **under-fitting** (not trained long enough);
+    * training loss still falling at the end: **not converged** (train longer);
     * training loss barely moved: **under-fitting** (model too small or learning rate off);
     * validation loss well below training loss: the validation set is unrepresentative
       (too small, or easier than the training data), or dropout is active during training;
@@ -108,17 +108,24 @@ def read_learning_curves(history, tolerance: float = 0.1) -> str:
         return "diverged: the loss became NaN or infinite; lower the learning rate"
     if len(train) < 3:
         return "too few epochs to read the curves; train for more epochs"
-    tail = max(2, len(train) // 5)  # the last fifth of training
-    still_falling = train[-tail] - train[-1] > tolerance * max(abs(train[-tail]), 1e-12)
+    # Changes are judged against how much the loss improved overall, so that tiny wiggles
+    # of an almost-zero loss do not count as "rising" or "still falling".
+    scale = max(train.max() - train.min(), 1e-12)
+    tail = max(1, len(train) // 5)  # the last fifth of training, compared with the one before
+    recent, before = train[-tail:].mean(), train[-2 * tail : -tail].mean()
+    still_falling = before - recent > tolerance * scale
     barely_moved = train[0] - train.min() < tolerance * max(abs(train[0]), 1e-12)
     if len(val):
         best = int(np.argmin(val))
-        rise = val[-1] - val[best]
-        if rise > tolerance * max(abs(val[best]), 1e-12) and train[-1] < train[best]:
+        # The whole last fifth must stay above the best value (noise-proof); near-perfect
+        # fits (best far below the starting loss) need a rise that matters at that start scale.
+        level = max(val[best], 0.05 * abs(val[0]))
+        rise = val[-tail:].min() - val[best]
+        if best < len(val) - tail and rise > tolerance * level and recent < train[best]:
             return (
                 f"over-fitting: validation loss was lowest at epoch {best + 1} and has risen "
-                f"{rise / max(abs(val[best]), 1e-12):.0%} since, while training loss kept falling. "
-                "Stop earlier (EarlyStopping), get more data, or regularize (dropout, L2)."
+                "since, while training loss kept falling. Stop earlier (EarlyStopping), "
+                "get more data, or regularize (dropout, L2)."
             )
     if barely_moved:
         return (
@@ -127,10 +134,12 @@ def read_learning_curves(history, tolerance: float = 0.1) -> str:
         )
     if still_falling:
         return (
-            "under-fitting (not converged yet): the training loss is still falling at the "
-            "end. Train for more epochs or raise the learning rate."
+            "not converged yet: the training loss is still falling at the end, so more "
+            "epochs (or a larger learning rate) should help; if it is still high, the model "
+            "is under-fitting."
         )
-    if len(val) and val[-1] < train[-1] * (1 - 2 * tolerance):
+    val_recent = val[-tail:].mean() if len(val) else None
+    if len(val) and recent - val_recent > max(2 * tolerance * recent, tolerance * scale):
         return (
             "validation loss is well below training loss: the validation set may be too small "
             "or easier than the training set (or dropout is active while training)."
@@ -294,7 +303,8 @@ def decision_boundary(
         raise ValueError(f"decision_boundary needs 2-D inputs of shape (samples, 2), got {x.shape}")
     labels = _class_labels(y)
     if resolution is None:
-        resolution = 60 if _is_scalar_model(model) else 200
+        # Scalar models run point by point: a coarser grid keeps the picture to seconds.
+        resolution = 40 if _is_scalar_model(model) else 200
     gx, gy, grid = _grid(x, resolution, padding)
     scores = np.asarray(predict(model, grid, batch_size=4096, verbose=0), dtype=float)
     scores = scores.reshape(len(grid), -1)
@@ -318,7 +328,7 @@ def decision_boundary(
             cmap="RdBu_r",
             vmin=level - spread,
             vmax=level + spread,
-            alpha=0.55,
+            alpha=0.45,
         )
         ax.contour(gx, gy, surface, levels=[level], colors="k", linewidths=2)
     else:
