@@ -1,0 +1,247 @@
+"""Tensor engine benchmark: an MLP training step vs hand-written numpy, torch and mygrad.
+
+One SGD step (forward, softmax cross-entropy from logits, backward, update) of an MLP
+784-256-128-10 with ReLU, at batch 128 and batch 8, in float64 and float32, single-threaded
+and with the default BLAS threads. All contenders run in the same process, interleaved, and
+we keep each one's best time, so machine noise affects them alike. Ratios > 1 mean slower
+than the reference.
+
+Run:  python benchmarks/bench_tensor.py          (full)
+      python benchmarks/bench_tensor.py --quick  (tiny, for CI: proves it runs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+
+import numpy as np
+
+from microgradnn import nn
+from microgradnn.nn import losses
+from microgradnn.optim import SGD
+
+SIZES = (784, 256, 128, 10)
+LR = 0.01
+
+
+def initial_weights(dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    pairs = zip(SIZES[:-1], SIZES[1:])
+    return [
+        (rng.normal(0, np.sqrt(2 / a), (a, b)).astype(dtype), np.zeros(b, dtype)) for a, b in pairs
+    ]
+
+
+# ------------------------------------------------------------------------------ ours
+def make_ours(dtype):
+    layers = []
+    for i, (w, b) in enumerate(initial_weights(dtype)):
+        last = i == len(SIZES) - 2
+        layer = nn.Dense(w.shape[0], w.shape[1], None if last else "relu", dtype=dtype)
+        layer.weight.data[...] = w
+        layer.bias.data[...] = b
+        layers.append(layer)
+    model = nn.Sequential(layers)
+    optimizer = SGD(model.parameters(), lr=LR)
+
+    def step(x, y):
+        loss = losses.sparse_categorical_crossentropy(model(x), y, from_logits=True)
+        optimizer.zero_grad()
+        loss.backward(retain_graph=False)
+        optimizer.step()
+
+    return step
+
+
+# ------------------------------------------------------------------------ hand numpy
+def make_numpy(dtype):
+    params = initial_weights(dtype)
+
+    def step(x, y):
+        activations, pre = [x], []
+        h = x
+        for i, (w, b) in enumerate(params):
+            z = h @ w + b
+            pre.append(z)
+            h = np.maximum(z, 0) if i < len(params) - 1 else z
+            activations.append(h)
+        shifted = h - h.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        probs = exp / exp.sum(axis=1, keepdims=True)
+        n = len(y)
+        g = probs
+        g[np.arange(n), y] -= 1
+        g /= n
+        for i in reversed(range(len(params))):
+            w, b = params[i]
+            if i < len(params) - 1:
+                g = g * (pre[i] > 0)
+            grad_w, grad_b = activations[i].T @ g, g.sum(axis=0)
+            if i > 0:
+                g = g @ w.T
+            w -= LR * grad_w
+            b -= LR * grad_b
+
+    return step
+
+
+# ----------------------------------------------------------------------------- torch
+def make_torch(dtype):
+    import torch
+
+    torch_dtype = torch.float64 if dtype == np.float64 else torch.float32
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 256),
+        torch.nn.ReLU(),
+        torch.nn.Linear(256, 128),
+        torch.nn.ReLU(),
+        torch.nn.Linear(128, 10),
+    ).to(torch_dtype)
+    with torch.no_grad():
+        for layer, (w, b) in zip(model[::2], initial_weights(dtype)):
+            layer.weight.copy_(torch.from_numpy(w.T.copy()))
+            layer.bias.copy_(torch.from_numpy(b))
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+
+    def step(x, y):
+        loss = torch.nn.functional.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(y))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+# ---------------------------------------------------------------------------- mygrad
+def make_mygrad(dtype):
+    import mygrad as mg
+    from mygrad.nnet.losses import softmax_crossentropy
+
+    params = [(mg.tensor(w), mg.tensor(b)) for w, b in initial_weights(dtype)]
+
+    def step(x, y):
+        h = x
+        for i, (w, b) in enumerate(params):
+            h = mg.matmul(h, w) + b
+            if i < len(params) - 1:
+                h = mg.maximum(h, 0)
+        loss = softmax_crossentropy(h, y)
+        loss.backward()
+        for w, b in params:
+            w.data -= LR * w.grad
+            b.data -= LR * b.grad
+        loss.null_grad()
+
+    return step
+
+
+CONTENDERS = {
+    "numpy": make_numpy,
+    "microgradnn": make_ours,
+    "torch": make_torch,
+    "mygrad": make_mygrad,
+}
+
+
+def best_time(step, x, y, repeats):
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step(x, y)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@contextlib.contextmanager
+def thread_limit(threads):
+    if threads is None:
+        yield "default"
+        return
+    from threadpoolctl import threadpool_limits
+
+    torch_threads = None
+    try:
+        import torch
+
+        torch_threads = torch.get_num_threads()
+        torch.set_num_threads(threads)
+    except ImportError:
+        pass
+    with threadpool_limits(threads):
+        yield str(threads)
+    if torch_threads is not None:
+        import torch
+
+        torch.set_num_threads(torch_threads)
+
+
+def run_case(dtype, batch, threads, rounds, repeats):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(batch, SIZES[0])).astype(dtype)
+    y = rng.integers(0, SIZES[-1], batch)
+    steps = {}
+    for name, make in CONTENDERS.items():
+        try:
+            steps[name] = make(dtype)
+        except ImportError:
+            continue
+    best = {name: float("inf") for name in steps}
+    with thread_limit(threads) as label:
+        for step in steps.values():
+            step(x, y)  # warm-up
+        for _ in range(rounds):
+            for name, step in steps.items():
+                best[name] = min(best[name], best_time(step, x, y, repeats))
+    return label, best
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny run for CI")
+    args = parser.parse_args(argv)
+    cases = (
+        [(np.float64, 8, 1)]
+        if args.quick
+        else [
+            (dtype, batch, threads)
+            for threads in (1, None)
+            for dtype in (np.float64, np.float32)
+            for batch in (128, 8)
+        ]
+    )
+    rounds, repeats = (1, 2) if args.quick else (5, 10)
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = ", ".join(
+            f"{i['internal_api']} {i['num_threads']} threads" for i in threadpool_info()
+        )
+    except ImportError:
+        blas = "threadpoolctl not installed"
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, BLAS: {blas}")
+    print(
+        "MLP 784-256-128-10 ReLU, softmax cross-entropy, one SGD step; best of "
+        f"{rounds}x{repeats}; ratio = time / hand-written numpy time"
+    )
+    header = f"{'dtype':8} {'batch':>5} {'threads':>7}  " + "  ".join(
+        f"{name:>20}" for name in CONTENDERS
+    )
+    print(header)
+    for dtype, batch, threads in cases:
+        label, best = run_case(dtype, batch, threads, rounds, repeats)
+        base = best["numpy"]
+        cells = []
+        for name in CONTENDERS:
+            if name in best:
+                cells.append(f"{best[name] * 1e3:8.3f} ms ({best[name] / base:4.2f}x)")
+            else:
+                cells.append(f"{'not installed':>20}")
+        print(f"{np.dtype(dtype).name:8} {batch:>5} {label:>7}  " + "  ".join(cells))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
