@@ -340,3 +340,38 @@ def test_conv_layer_loads_torch_weights():
     x = np.random.default_rng(6).normal(size=(2, 6, 6, 2))
     expected = _nhwc(theirs(torch.tensor(x.transpose(0, 3, 1, 2))))
     np.testing.assert_allclose(ours(x).data, expected, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parity
+def test_to_torch_and_back_compute_the_same_cnn():
+    torch = _torch()
+    from microgradnn.nn import Dense, Flatten, Sequential
+    from microgradnn.nn.interop import from_torch, to_torch
+
+    model = Sequential(
+        [
+            Conv2D(2, 4, 3, padding="same", activation="relu", seed=0),
+            MaxPool2D(2),
+            Conv2D(4, 6, 3, stride=2, padding=1, seed=1),
+            AvgPool2D(2, stride=1),
+            Flatten(),
+            Dense(6, 3, seed=2),
+        ]
+    )
+    x = np.random.default_rng(0).normal(size=(2, 8, 8, 2))
+    theirs = to_torch(model)
+    expected = model(x).data
+    np.testing.assert_allclose(theirs(torch.tensor(x)).detach().numpy(), expected, atol=1e-12)
+    back = from_torch(theirs)
+    np.testing.assert_allclose(back(x).data, expected, atol=1e-12)
+    assert [type(layer).__name__ for layer in back.layers][:3] == [
+        "Conv2D",
+        "Activation",
+        "MaxPool2D",
+    ]
+    head = Sequential([GlobalAveragePooling2D(), Dense(2, 1, seed=0)])
+    np.testing.assert_allclose(
+        to_torch(head)(torch.tensor(x)).detach().numpy(), head(x).data, atol=1e-12
+    )
+    with pytest.raises(TypeError, match="pads unevenly"):
+        to_torch(Conv2D(1, 1, 2, padding="same"))

@@ -218,3 +218,34 @@ def test_outputs_and_gradients_match_torch(kind):
     else:  # our single bias is the sum of torch's two, so it gets the same gradient as each
         np.testing.assert_allclose(ours.bias.grad, theirs.bias_ih_l0.grad.numpy(), **close)
         np.testing.assert_allclose(ours.bias.grad, theirs.bias_hh_l0.grad.numpy(), **close)
+
+
+@pytest.mark.parity
+def test_to_torch_and_back_compute_the_same_recurrent_stack():
+    torch = pytest.importorskip("torch")
+    from microgradnn.nn import Dense, Sequential
+    from microgradnn.nn.interop import from_torch, to_torch
+
+    model = Sequential(
+        [
+            LSTM(3, 5, return_sequences=True, seed=0),
+            GRU(5, 4, return_sequences=True, seed=1),
+            SimpleRNN(4, 3, activation="relu", seed=2),
+            Dense(3, 1, seed=3),
+        ]
+    )
+    x = np.random.default_rng(0).normal(size=(2, 6, 3))
+    theirs = to_torch(model)
+    expected = model(x).data
+    np.testing.assert_allclose(theirs(torch.tensor(x)).detach().numpy(), expected, atol=1e-12)
+    np.testing.assert_allclose(from_torch(theirs)(x).data, expected, atol=1e-12)
+
+    lstm = torch.nn.LSTM(3, 4, batch_first=True, dtype=torch.float64)
+    ours = from_torch(lstm)
+    assert ours.return_sequences
+    h0, c0 = np.ones((2, 4)) * 0.1, np.ones((2, 4)) * -0.2
+    out_t, _ = lstm(torch.tensor(x), (torch.tensor(h0[None]), torch.tensor(c0[None])))
+    out = ours(x, initial_state=(h0, c0))
+    np.testing.assert_allclose(out.data, out_t.detach().numpy(), atol=1e-12)
+    with pytest.raises(TypeError, match="batch_first"):
+        from_torch(torch.nn.GRU(3, 4))

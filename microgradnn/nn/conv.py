@@ -34,7 +34,7 @@ import numbers
 import numpy as np
 
 from microgradnn import ops
-from microgradnn.nn import activations
+from microgradnn.nn import activations, interop
 from microgradnn.nn.layers import as_input, initialize
 from microgradnn.nn.module import Module, Parameter
 from microgradnn.tensor import Tensor
@@ -455,3 +455,144 @@ class GlobalAveragePooling2D(Module):
 
     def forward(self, x) -> Tensor:
         return global_avg_pool2d(x)
+
+
+# ----------------------------------------------------------------------------------------
+# PyTorch converters (used by nn.interop.to_torch / from_torch; torch is imported lazily)
+# ----------------------------------------------------------------------------------------
+_TORCH_CLASSES: dict = {}
+
+
+def _torch_channels_last():
+    """A torch module that runs a channels-first layer on channels-last input, so a converted
+    model takes the same (N, H, W, C) arrays as ours and Flatten sees the same order."""
+    if "ChannelsLast" not in _TORCH_CLASSES:
+        torch = interop.import_torch()
+
+        class ChannelsLast(torch.nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, x):
+                return self.inner(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
+
+        class GlobalAvgPoolChannelsLast(torch.nn.Module):
+            def forward(self, x):
+                return x.mean(dim=(1, 2))
+
+        _TORCH_CLASSES.update(
+            ChannelsLast=ChannelsLast, GlobalAvgPoolChannelsLast=GlobalAvgPoolChannelsLast
+        )
+    return _TORCH_CLASSES["ChannelsLast"]
+
+
+def _torch_padding(layer_padding, kernel: Pair, stride: Pair, dilation: Pair, who: str):
+    """torch padding for ours: symmetric pixels per side, or raise for asymmetric 'same'."""
+    pads = _resolve_padding(layer_padding, (10**6, 10**6), kernel, stride, dilation)
+    if any(before != after for before, after in pads):
+        raise TypeError(
+            f"to_torch: {who} with padding={layer_padding!r} pads unevenly here "
+            f"({pads}); torch needs the same padding on both sides"
+        )
+    return pads[0][0], pads[1][0]
+
+
+def _conv_to_torch(layer: Conv2D):
+    torch = interop.import_torch()
+    padding = _torch_padding(
+        layer.padding, layer.kernel_size, layer.stride, layer.dilation, "Conv2D"
+    )
+    conv = torch.nn.Conv2d(
+        layer.in_channels,
+        layer.filters,
+        layer.kernel_size,
+        stride=layer.stride,
+        padding=padding,
+        dilation=layer.dilation,
+        bias=layer.bias is not None,
+        dtype=getattr(torch, layer.dtype.name),
+    )
+    with torch.no_grad():  # (kh, kw, C_in, C_out) -> (C_out, C_in, kh, kw)
+        conv.weight.copy_(torch.from_numpy(layer.weight.data.transpose(3, 2, 0, 1).copy()))
+        if layer.bias is not None:
+            conv.bias.copy_(torch.from_numpy(layer.bias.data))
+    wrapped = _torch_channels_last()(conv)
+    activation = interop._activation_to_torch(layer.activation, {})
+    return wrapped if activation is None else [wrapped, activation]
+
+
+def _pool_to_torch(layer: _Pool2D):
+    torch = interop.import_torch()
+    who = type(layer).__name__
+    padding = _torch_padding(layer.padding, layer.pool_size, layer.stride, (1, 1), who)
+    if isinstance(layer, MaxPool2D):
+        pool = torch.nn.MaxPool2d(layer.pool_size, layer.stride, padding)
+    else:  # ours averages over real pixels only
+        pool = torch.nn.AvgPool2d(layer.pool_size, layer.stride, padding, count_include_pad=False)
+    return _torch_channels_last()(pool)
+
+
+def _global_pool_to_torch(layer: GlobalAveragePooling2D):
+    _torch_channels_last()
+    return _TORCH_CLASSES["GlobalAvgPoolChannelsLast"]()
+
+
+def _conv_from_torch(conv) -> Conv2D:
+    """torch Conv2d -> Conv2D (which takes channels-last input, see the module docstring)."""
+    if conv.groups != 1 or isinstance(conv.padding, str) or conv.padding_mode != "zeros":
+        raise TypeError("from_torch: only Conv2d with groups=1 and numeric zero padding converts")
+    weight = conv.weight.detach().cpu().numpy()
+    layer = Conv2D(
+        conv.in_channels,
+        conv.out_channels,
+        conv.kernel_size,
+        stride=conv.stride,
+        padding=_pair_or_int(conv.padding),
+        dilation=conv.dilation,
+        bias=conv.bias is not None,
+        dtype=weight.dtype.name,
+    )
+    layer.weight.data = weight.transpose(2, 3, 1, 0).copy()
+    if conv.bias is not None:
+        layer.bias.data = conv.bias.detach().cpu().numpy().copy()
+    return layer
+
+
+def _pool_from_torch(pool):
+    if type(pool).__name__ == "MaxPool2d":
+        if _pair(pool.dilation, "dilation") != (1, 1) or pool.ceil_mode:
+            raise TypeError("from_torch: MaxPool2d with dilation or ceil_mode has no equivalent")
+        return MaxPool2D(pool.kernel_size, pool.stride, _pair_or_int(pool.padding))
+    if pool.ceil_mode or (pool.count_include_pad and _pair_or_int(pool.padding) != "valid"):
+        raise TypeError("from_torch: AvgPool2d needs count_include_pad=False when it pads")
+    return AvgPool2D(pool.kernel_size, pool.stride, _pair_or_int(pool.padding))
+
+
+def _pair_or_int(padding):
+    """torch's padding as ours: 0 or (0, 0) reads better as 'valid'."""
+    padding = tuple(padding) if isinstance(padding, (tuple, list)) else int(padding)
+    return "valid" if padding in (0, (0, 0)) else padding
+
+
+def _from_torch_any(module):
+    name = type(module).__name__
+    if name == "ChannelsLast":
+        return _from_torch_any(module.inner)
+    if name == "Conv2d":
+        return _conv_from_torch(module)
+    if name in ("MaxPool2d", "AvgPool2d"):
+        return _pool_from_torch(module)
+    if name == "GlobalAvgPoolChannelsLast":
+        return GlobalAveragePooling2D()
+    return None
+
+
+def _register_converters() -> None:
+    interop.register_converter(Conv2D, _conv_to_torch, _from_torch_any, None)
+    interop.register_converter(MaxPool2D, _pool_to_torch, _from_torch_any, None)
+    interop.register_converter(AvgPool2D, _pool_to_torch, _from_torch_any, None)
+    interop.register_converter(GlobalAveragePooling2D, _global_pool_to_torch, _from_torch_any, None)
+
+
+_register_converters()

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from microgradnn.nn import activations
+from microgradnn.nn import activations, interop
 from microgradnn.nn.layers import as_input, as_rng, initialize
 from microgradnn.nn.module import Module, Parameter
 from microgradnn.tensor import Tensor, stack
@@ -365,3 +365,112 @@ class GRU(_Recurrent):
     def _step(self, x_t, state, t):
         (h,) = state
         return [gru_cell(x_t, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, t)]
+
+
+# ----------------------------------------------------------------------------------------
+# PyTorch converters (used by nn.interop.to_torch / from_torch; torch is imported lazily)
+# ----------------------------------------------------------------------------------------
+_TORCH_NAMES = {SimpleRNN: "RNN", LSTM: "LSTM", GRU: "GRU"}
+_TORCH_CLASSES: dict = {}
+
+
+def _torch_wrapper_class():
+    """A torch module around nn.LSTM/GRU/RNN that returns what our layer returns (the last
+    state or all states; optional final states), so it can sit inside a torch Sequential."""
+    if "KerasStyleRecurrent" not in _TORCH_CLASSES:
+        torch = interop.import_torch()
+
+        class KerasStyleRecurrent(torch.nn.Module):
+            def __init__(self, rnn, return_sequences=False, return_state=False):
+                super().__init__()
+                self.rnn = rnn
+                self.return_sequences, self.return_state = return_sequences, return_state
+
+            def forward(self, x, initial_state=None):
+                if isinstance(initial_state, (tuple, list)):  # LSTM: (h0, c0) as in ours
+                    initial_state = tuple(s.unsqueeze(0) for s in initial_state)
+                elif initial_state is not None:
+                    initial_state = initial_state.unsqueeze(0)
+                output, final = self.rnn(x, initial_state)
+                result = output if self.return_sequences else output[:, -1]
+                if not self.return_state:
+                    return result
+                states = final if isinstance(final, tuple) else (final,)
+                return (result, *(s[0] for s in states))
+
+        _TORCH_CLASSES["KerasStyleRecurrent"] = KerasStyleRecurrent
+    return _TORCH_CLASSES["KerasStyleRecurrent"]
+
+
+def _recurrent_to_torch(layer: _Recurrent):
+    torch = interop.import_torch()
+    dtype = getattr(torch, layer.dtype.name)
+    options = dict(batch_first=True, dtype=dtype)
+    if isinstance(layer, SimpleRNN):
+        if layer.activation not in ("tanh", "relu"):
+            raise TypeError(f"to_torch: torch RNN has no {layer.activation!r} nonlinearity")
+        options["nonlinearity"] = layer.activation
+    rnn = getattr(torch.nn, _TORCH_NAMES[type(layer)])(layer.input_size, layer.units, **options)
+    if isinstance(layer, GRU):
+        bias_ih, bias_hh = layer.bias_ih.data, layer.bias_hh.data
+    else:  # one bias of ours = torch's two biases added together
+        bias_ih, bias_hh = layer.bias.data, np.zeros_like(layer.bias.data)
+    with torch.no_grad():
+        for name, value in [
+            ("weight_ih_l0", layer.weight_ih.data.T),
+            ("weight_hh_l0", layer.weight_hh.data.T),
+            ("bias_ih_l0", bias_ih),
+            ("bias_hh_l0", bias_hh),
+        ]:
+            getattr(rnn, name).copy_(torch.from_numpy(np.ascontiguousarray(value)))
+    return _torch_wrapper_class()(rnn, layer.return_sequences, layer.return_state)
+
+
+def _recurrent_from_torch(module):
+    """torch LSTM/GRU/RNN (one layer, one direction) or our torch wrapper -> our layer.
+
+    A bare torch layer becomes ours with ``return_sequences=True``, the closest to torch's
+    ``output`` (torch also returns the final states, which ours returns on request).
+    """
+    name = type(module).__name__
+    flags = dict(return_sequences=True, return_state=False)
+    if name == "KerasStyleRecurrent":
+        flags = dict(return_sequences=module.return_sequences, return_state=module.return_state)
+        module, name = module.rnn, type(module.rnn).__name__
+    kinds = {torch_name: ours for ours, torch_name in _TORCH_NAMES.items()}
+    if name not in kinds:
+        return None
+    if module.num_layers != 1 or module.bidirectional or getattr(module, "proj_size", 0):
+        raise TypeError(
+            f"from_torch: only one-layer, one-direction {name} converts; stack our layers "
+            "with return_sequences=True for more layers"
+        )
+    if not module.batch_first:
+        raise TypeError(f"from_torch: {name} must be batch_first=True (ours is (N, T, F))")
+
+    def numpy(tensor):
+        return tensor.detach().cpu().numpy().copy()
+
+    weight_ih = numpy(module.weight_ih_l0)
+    cls = kinds[name]
+    options = dict(dtype=weight_ih.dtype.name, **flags)
+    if cls is SimpleRNN:
+        options["activation"] = module.nonlinearity
+    layer = cls(module.input_size, module.hidden_size, **options)
+    layer.weight_ih.data = weight_ih.T.copy()
+    layer.weight_hh.data = numpy(module.weight_hh_l0).T.copy()
+    biases = [numpy(module.bias_ih_l0), numpy(module.bias_hh_l0)] if module.bias else None
+    if cls is GRU:
+        zeros = np.zeros(3 * layer.units, dtype=layer.dtype)
+        layer.bias_ih.data, layer.bias_hh.data = biases if biases else (zeros, zeros.copy())
+    else:
+        layer.bias.data = biases[0] + biases[1] if biases else np.zeros_like(layer.bias.data)
+    return layer
+
+
+def _register_converters() -> None:
+    for cls in (SimpleRNN, LSTM, GRU):
+        interop.register_converter(cls, _recurrent_to_torch, _recurrent_from_torch, None)
+
+
+_register_converters()
