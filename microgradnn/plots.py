@@ -462,6 +462,8 @@ def image_grid(
             if labels is not None and guess != int(labels[index]):
                 color = "red"
         ax.set_title(caption, fontsize=9, color=color)
+    if title is None and labels is not None and predictions is not None:
+        title = "true label → prediction (mistakes in red)"
     if title:
         figure.suptitle(title)
     figure.tight_layout()

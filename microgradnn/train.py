@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from microgradnn import metrics as metrics_module
-from microgradnn.data import batch_indices
+from microgradnn.data import DataLoader, batch_indices
 from microgradnn.engine import Node, no_grad
 from microgradnn.tensor import Tensor
 from microgradnn.value import Value
@@ -671,7 +671,8 @@ def _format_logs(logs: dict) -> str:
 
 
 class _Progress:
-    """tqdm bar per epoch on a terminal; otherwise (or with verbose=2) one line per epoch."""
+    """One line of numbers per epoch; on a terminal (verbose=1) also a tqdm bar while the
+    epoch runs."""
 
     def __init__(self, verbose: int, progress_bar: bool | None, epochs: int, steps: int):
         self.verbose, self.epochs, self.steps = verbose, epochs, steps
@@ -683,28 +684,27 @@ class _Progress:
     def start_epoch(self, epoch: int) -> None:
         self.started = time.perf_counter()
         if self.use_bar:
-            from tqdm.auto import tqdm
+            from tqdm import tqdm  # the plain bar: also fine in notebooks, no widgets needed
 
             self.bar = tqdm(
                 total=self.steps,
                 desc=f"Epoch {epoch + 1}/{self.epochs}",
                 unit="batch",
-                leave=True,
+                leave=False,  # replaced by the full line of numbers when the epoch ends
                 file=sys.stdout,
-                dynamic_ncols=True,
+                bar_format="{desc} {bar:20} {n_fmt}/{total_fmt} [{elapsed}{postfix}]",
             )
 
     def batch_done(self, loss: float) -> None:
         if self.bar is not None:
             self.bar.update(1)
-            self.bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
+            self.bar.set_postfix_str(f"loss: {loss:.4f}", refresh=False)
 
     def end_epoch(self, epoch: int, logs: dict) -> None:
         if self.bar is not None:
-            self.bar.set_postfix_str(_format_logs(logs))
             self.bar.close()
             self.bar = None
-        elif self.verbose > 0:
+        if self.verbose > 0:
             seconds = time.perf_counter() - self.started
             print(f"Epoch {epoch + 1}/{self.epochs} - {seconds:.2f}s - {_format_logs(logs)}")
 
@@ -765,7 +765,7 @@ def _run_epoch(model, config, x, y, batches, scalar, dtype, callbacks, progress)
 def fit(
     model,
     x,
-    y,
+    y=None,
     epochs: int = 1,
     batch_size: int | None = 32,
     validation_split: float = 0.0,
@@ -779,7 +779,9 @@ def fit(
     """Train a compiled model; returns a :class:`History` of losses and metrics per epoch.
 
     Args:
-        x, y: training inputs (samples first) and targets (labels, one-hot rows or numbers).
+        x, y: training inputs (samples first) and targets (labels, one-hot rows or numbers);
+            or ``x`` a :class:`~microgradnn.data.DataLoader` (then its batch size, shuffling
+            and ``drop_last`` are used, and ``y`` stays None).
         epochs: passes over the training data.
         batch_size: samples per optimizer step: ``None`` = full-batch gradient descent (one
             step per epoch), ``1`` = stochastic gradient descent, ``n`` = mini-batches of n.
@@ -801,12 +803,19 @@ def fit(
     one sample at a time inside each batch, which is much slower.
     """
     config = _config(model)
+    drop_last = False
+    if isinstance(x, DataLoader):  # the loader brings its data and batching settings
+        if y is not None:
+            raise ValueError("fit(model, loader): the DataLoader already holds y; pass y=None")
+        loader = x
+        x, y, batch_size = loader.x, loader.y, loader.batch_size
+        shuffle, drop_last = loader.shuffle, loader.drop_last
     x, y = _check_data(x, y, "fit")
     epochs = _check_epochs(epochs)
     rng = np.random.default_rng(seed)
     x, y, x_val, y_val = _validation_parts(x, y, validation_split, validation_data, rng)
     scalar, dtype = is_scalar_model(model), _input_dtype(model)
-    first_batches = batch_indices(len(x), batch_size, shuffle=False)  # validates batch_size
+    first_batches = batch_indices(len(x), batch_size, False, drop_last)  # checks batch_size
     history = History()
     params = {"epochs": epochs, "batch_size": batch_size, "samples": len(x)}
     params["steps"] = len(first_batches)
@@ -819,10 +828,10 @@ def fit(
         callback_list.on_epoch_begin(epoch, {})
         progress.start_epoch(epoch)
         _set_mode(model, training=True)
-        batches = batch_indices(len(x), batch_size, shuffle=shuffle, seed=rng)
+        batches = batch_indices(len(x), batch_size, shuffle, drop_last, seed=rng)
         logs = _run_epoch(model, config, x, y, batches, scalar, dtype, callback_list, progress)
         if x_val is not None:
-            val = evaluate(model, x_val, y_val, batch_size=batch_size, return_dict=True)
+            val = evaluate(model, x_val, y_val, return_dict=True)
             logs.update({f"val_{key}": value for key, value in val.items()})
         callback_list.on_epoch_end(epoch, logs)
         progress.end_epoch(epoch, logs)

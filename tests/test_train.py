@@ -265,7 +265,7 @@ def test_verbose_levels(capsys):
     assert len(lines) == 2 and "val_loss" in lines[1]
     model.fit(x, y, epochs=2, verbose=1, progress_bar=True)
     output = capsys.readouterr().out
-    assert "Epoch 2/2" in output and "batch" in output  # tqdm bar text
+    assert "Epoch 2/2 - " in output and "/1 [00:" in output  # the line and the tqdm bar
 
 
 def test_summary_lists_layers_shapes_and_counts():
@@ -334,3 +334,31 @@ def test_loss_must_be_a_scalar():
     model = nn.Dense(2, 1).compile("sgd", lambda p, t: losses.mse(p, t, reduction="none"))
     with pytest.raises(ValueError, match="one number"):
         model.fit(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0)
+
+
+def test_fit_accepts_a_dataloader():
+    x, y = data.make_sine(23, seed=0)
+    loader = data.DataLoader(x, y, batch_size=5, shuffle=True, drop_last=True)
+    model = nn.Dense(1, 1, seed=0).compile("sgd", "mse", lr=0.01)
+    counter = CountSteps()
+    history = model.fit(loader, epochs=2, callbacks=[counter], verbose=0, seed=0)
+    assert counter.steps == [4, 4] and len(history.epoch) == 2
+    with pytest.raises(ValueError, match="already holds y"):
+        model.fit(loader, y, verbose=0)
+
+
+def test_scalar_multiclass_outputs():
+    x, y = data.make_blobs(30, centers=[[0, 0], [3, 3], [0, 3]], std=0.3, seed=0)
+    model = nn.MLP(2, [6, 3], seed=0)
+    model.compile(
+        "adam",
+        "sparse_categorical_crossentropy",
+        ["accuracy"],
+        lr=0.05,
+        loss_options={"from_logits": True},
+    )
+    history = model.fit(x, y, epochs=8, batch_size=10, verbose=0, seed=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    scores = model.predict(x)
+    assert scores.shape == (30, 3)
+    assert model.evaluate(x, y)[1] == pytest.approx(np.mean(scores.argmax(axis=1) == y))
