@@ -173,8 +173,10 @@ def test_parity_composites_with_torch():
         h = (a @ b) * c - c.sqrt() / (1 + (a @ b) ** 2)
         h = h.tanh() + (h * 0.5).sigmoid() * h.exp().log()
         idx = [0, 2, 2]
-        return (h[idx] ** 2).sum() + h.max(1)[0].sum() if lib == "torch" else (
-            (h[np.array(idx)] ** 2).sum() + h.max(axis=1).sum()
+        return (
+            (h[idx] ** 2).sum() + h.max(1)[0].sum()
+            if lib == "torch"
+            else ((h[np.array(idx)] ** 2).sum() + h.max(axis=1).sum())
         )
 
     ours = [Tensor(v) for v in (a_np, b_np, c_np)]
