@@ -64,7 +64,7 @@ def rnn_cell(x_t, h, weight_ih, weight_hh, bias=None, activation="tanh", step=No
     z = x_t @ weight_ih + h @ weight_hh
     if bias is not None:
         z = z + bias
-    return _named(activations.get(activation)(z), "h", step)
+    return _named(activations.get(activation)(_named(z, "z", step)), "h", step)
 
 
 def lstm_cell(x_t, h, c, weight_ih, weight_hh, bias=None, step=None) -> tuple[Tensor, Tensor]:
@@ -198,7 +198,7 @@ class _Recurrent(Module):
     def _initial_state(self, initial_state, batch: int) -> list[Tensor]:
         if initial_state is None:
             zeros = np.zeros((batch, self.units), dtype=self.dtype)
-            return [Tensor(zeros, requires_grad=False) for _ in self.state_names]
+            return [Tensor(zeros, False, label=f"{name}_init") for name in self.state_names]
         states = [initial_state] if len(self.state_names) == 1 else list(initial_state)
         if len(states) != len(self.state_names) and not isinstance(initial_state, Tensor):
             raise ValueError(
@@ -225,7 +225,7 @@ class _Recurrent(Module):
         state = self._initial_state(initial_state, x.shape[0])
         outputs = []
         for t in range(x.shape[1]):
-            state = self._step(x[:, t, :], state, t)
+            state = self._step(_named(x[:, t, :], "x", t), state, t)
             outputs.append(state[0])
         if self.return_sequences:
             output = stack(outputs, axis=1) if outputs else None
