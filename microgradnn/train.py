@@ -839,6 +839,7 @@ def fit(
             break
     callback_list.on_train_end({})
     _set_mode(model, training=was_training)
+    model.history = history  # as in Keras: the last run stays reachable from the model
     return history
 
 

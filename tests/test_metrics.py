@@ -109,7 +109,7 @@ label_lists = st.integers(2, 5).flatmap(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(label_lists)
 def test_classification_metrics_match_sklearn(case):
     sk = pytest.importorskip("sklearn.metrics")
@@ -133,7 +133,7 @@ def test_classification_metrics_match_sklearn(case):
             assert ours(y_true, y_pred) == pytest.approx(expected)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.integers(2, 30), st.integers(1, 3), st.integers(0, 1000))
 def test_r2_matches_sklearn(n, outputs, seed):
     sk = pytest.importorskip("sklearn.metrics")

@@ -166,3 +166,15 @@ def test_importing_plots_does_not_import_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert output.stdout.strip() == "False"
+
+
+def test_training_demo_runs_and_writes_pictures(tmp_path, capsys):
+    from microgradnn import demo_training
+
+    result = demo_training.run(tmp_path)
+    output = capsys.readouterr().out
+    assert result["train_accuracy"] == 1.0 and result["test_accuracy"] >= 0.95
+    assert "epoch  15/60" in output and "Final accuracy" in output
+    assert len(output.splitlines()) < 15  # sparse progress, not one line per epoch
+    _png_ok(tmp_path / "two_moons_boundary.png")
+    _png_ok(tmp_path / "two_moons_curves.png", min_width=800)
