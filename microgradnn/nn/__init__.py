@@ -10,10 +10,11 @@ Scalar models on ``Value`` for the first lessons: ``nn.Neuron``, ``nn.Layer``, `
 Losses live in ``nn.losses`` and activations by name in ``nn.activations``.
 """
 
-from microgradnn.nn import activations, losses
+from microgradnn.nn import activations, interop, losses
 from microgradnn.nn import conv as _conv
 from microgradnn.nn import recurrent as _recurrent
 from microgradnn.nn.classic import Adaline, Perceptron
+from microgradnn.nn.interop import from_torch, register_converter, to_torch
 from microgradnn.nn.layers import (
     INITIALIZERS,
     Activation,
@@ -46,6 +47,10 @@ __all__ = [
     "Adaline",
     "activations",
     "losses",
+    "interop",
+    "to_torch",
+    "from_torch",
+    "register_converter",
     *_conv.__all__,
     *_recurrent.__all__,
 ]
