@@ -25,9 +25,23 @@ def overfitting_setup(seed=0):
     return model, (x, y), (x_val, y_val)
 
 
-def test_the_overfitting_run_really_overfits():
+def fit_overfitting(callbacks=(), epochs=400):
+    """Train the over-fitting setup full-batch; returns (model, history, validation data)."""
     model, (x, y), validation = overfitting_setup()
-    history = model.fit(x, y, epochs=400, batch_size=None, validation_data=validation, verbose=0)
+    history = model.fit(
+        x,
+        y,
+        epochs=epochs,
+        batch_size=None,
+        validation_data=validation,
+        callbacks=list(callbacks),
+        verbose=0,
+    )
+    return model, history, validation
+
+
+def test_the_overfitting_run_really_overfits():
+    _, history, _ = fit_overfitting()
     val_loss = np.array(history.history["val_loss"])
     best = int(val_loss.argmin())
     assert best < 300 and val_loss[-1] > 1.2 * val_loss[best]
@@ -35,17 +49,8 @@ def test_the_overfitting_run_really_overfits():
 
 
 def test_early_stopping_stops_and_restores_the_best_weights():
-    model, (x, y), (x_val, y_val) = overfitting_setup()
     stopper = train.EarlyStopping(monitor="val_loss", patience=20, restore_best_weights=True)
-    history = model.fit(
-        x,
-        y,
-        epochs=400,
-        batch_size=None,
-        validation_data=(x_val, y_val),
-        callbacks=[stopper],
-        verbose=0,
-    )
+    model, history, (x_val, y_val) = fit_overfitting([stopper])
     val_loss = history.history["val_loss"]
     assert stopper.stopped_epoch is not None and stopper.stopped_epoch < 399
     assert len(val_loss) == stopper.stopped_epoch + 1
@@ -56,17 +61,8 @@ def test_early_stopping_stops_and_restores_the_best_weights():
 
 
 def test_without_restore_the_last_weights_stay():
-    model, (x, y), (x_val, y_val) = overfitting_setup()
     stopper = train.EarlyStopping(patience=20)
-    history = model.fit(
-        x,
-        y,
-        epochs=400,
-        batch_size=None,
-        validation_data=(x_val, y_val),
-        callbacks=[stopper],
-        verbose=0,
-    )
+    model, history, (x_val, y_val) = fit_overfitting([stopper])
     assert model.evaluate(x_val, y_val) == pytest.approx(history.history["val_loss"][-1], rel=1e-12)
 
 
@@ -123,18 +119,9 @@ def test_terminate_on_nan_stops_at_the_bad_batch(capsys):
 
 
 def test_model_checkpoint_saves_the_best_and_loads_back(tmp_path):
-    model, (x, y), (x_val, y_val) = overfitting_setup()
     path = tmp_path / "best.npz"
     checkpoint = train.ModelCheckpoint(path, monitor="val_loss", save_best_only=True)
-    history = model.fit(
-        x,
-        y,
-        epochs=150,
-        batch_size=None,
-        validation_data=(x_val, y_val),
-        callbacks=[checkpoint],
-        verbose=0,
-    )
+    _, history, (x_val, y_val) = fit_overfitting([checkpoint], epochs=150)
     assert path.exists() and len(checkpoint.saved) >= 2
     assert os.listdir(tmp_path) == ["best.npz"]  # no temporary files left behind
     fresh, _, _ = overfitting_setup(seed=5)
