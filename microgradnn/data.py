@@ -776,6 +776,12 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
     The header is two zero bytes, a type code (0x08 = unsigned byte), the number of
     dimensions, then each dimension as a big-endian 32-bit integer; the data follows.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "tiny-idx1-ubyte"
+    >>> _ = path.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))  # 3 labels: 7, 8, 9
+    >>> read_idx(path).tolist()
+    [7, 8, 9]
     """
     raw = Path(path).read_bytes()
     if raw[:2] == b"\x1f\x8b":

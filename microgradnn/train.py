@@ -113,6 +113,12 @@ def _resolve_optimizer(model, optimizer, lr: float | None):
     from microgradnn import optim
 
     if isinstance(optimizer, optim.Optimizer):
+        held = {id(p) for p in optimizer.params}
+        if not all(id(p) in held for p in model.parameters()):
+            raise ValueError(
+                "the optimizer does not hold this model's parameters (was it built for another "
+                "model?); create it with e.g. optim.Adam(model.parameters(), lr=0.01)"
+            )
         if lr is not None:
             optimizer.lr = float(lr)
         return optimizer
@@ -582,6 +588,15 @@ def load_weights(model, path, strict: bool = True) -> None:
     """Load weights saved by :func:`save_weights` or :class:`ModelCheckpoint` into ``model``.
 
     Raises ``ValueError`` naming the file when it is damaged or not a weights file.
+    The file is read with ``allow_pickle=False``, so it can only contain numbers.
+
+    >>> from microgradnn import nn
+    >>> import tempfile, os
+    >>> path = save_weights(nn.Dense(2, 1, seed=0), os.path.join(tempfile.mkdtemp(), "w"))
+    >>> copy = nn.Dense(2, 1, seed=1)
+    >>> load_weights(copy, path)
+    >>> bool((copy.weight.data == nn.Dense(2, 1, seed=0).weight.data).all())
+    True
     """
     path = _weights_path(path)
     try:

@@ -362,3 +362,9 @@ def test_scalar_multiclass_outputs():
     scores = model.predict(x)
     assert scores.shape == (30, 3)
     assert model.evaluate(x, y)[1] == pytest.approx(np.mean(scores.argmax(axis=1) == y))
+
+
+def test_optimizer_built_for_another_model_is_refused():
+    other = nn.Dense(2, 1)
+    with pytest.raises(ValueError, match="does not hold this model's parameters"):
+        train.compile(nn.Dense(2, 1), optim.SGD(other.parameters(), lr=0.1), "mse")
