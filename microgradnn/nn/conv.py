@@ -247,21 +247,25 @@ def _pool_settings(pool_size, stride):
     return pool, pool if stride is None else _pair(stride, "stride")
 
 
-def _tiles(x: Tensor, pool: Pair, stride: Pair, padding):
-    """The common case, non-overlapping windows that tile the image exactly, as a reshape
-    ``(N, H, W, C) -> (N, Ho, ph, Wo, pw, C)``: no copy forward, no col2im backward.
-    Returns None for every other case (then the general im2col path is used).
+def _pool_windows(x: Tensor, pool: Pair, stride: Pair, padding, fill: float) -> Tensor:
+    """Every pooling window, window position FIRST: ``(ph*pw, N, Ho, Wo, C)``.
+
+    Why this layout: reducing over a leading axis is an elementwise max/sum of big
+    contiguous blocks, several times faster in numpy than reducing two short axes in the
+    middle (measured 4x for 2x2 pooling), for the forward pass and for max's backward.
+    When the windows tile the image exactly (the usual 2x2, stride 2, 'valid' case) they
+    come from a reshape instead of im2col: no copy forward, no col2im backward.
     """
-    exact = all(n % p == 0 for n, p in zip(x.shape[1:3], pool))
-    if (
-        stride != pool
-        or not exact
-        or _resolve_padding(padding, x.shape[1:3], pool, stride, (1, 1)) != ((0, 0), (0, 0))
-    ):
-        return None
     n, height, width, channels = x.shape
     (ph, pw) = pool
-    return x.reshape(n, height // ph, ph, width // pw, pw, channels)
+    pads = _resolve_padding(padding, (height, width), pool, stride, (1, 1))
+    tiles_exactly = height % ph == 0 and width % pw == 0
+    if stride == pool and tiles_exactly and pads == ((0, 0), (0, 0)):
+        tiles = x.reshape(n, height // ph, ph, width // pw, pw, channels)
+        windows = tiles.transpose(2, 4, 0, 1, 3, 5)
+    else:
+        windows = im2col(x, pool, stride, padding, fill=fill).transpose(3, 4, 0, 1, 2, 5)
+    return windows.reshape(ph * pw, *windows.shape[2:])
 
 
 def max_pool2d(x, pool_size=2, stride=None, padding="valid") -> Tensor:
@@ -278,11 +282,7 @@ def max_pool2d(x, pool_size=2, stride=None, padding="valid") -> Tensor:
     """
     x = _as_images(x, "max_pool2d")
     pool, stride = _pool_settings(pool_size, stride)
-    tiles = _tiles(x, pool, stride, padding)
-    if tiles is not None:
-        return tiles.max(axis=(2, 4))
-    windows = im2col(x, pool, stride, padding, fill=-np.inf)
-    return windows.max(axis=(3, 4))
+    return _pool_windows(x, pool, stride, padding, fill=-np.inf).max(axis=0)
 
 
 def avg_pool2d(x, pool_size=2, stride=None, padding="valid") -> Tensor:
@@ -298,10 +298,7 @@ def avg_pool2d(x, pool_size=2, stride=None, padding="valid") -> Tensor:
     """
     x = _as_images(x, "avg_pool2d")
     pool, stride = _pool_settings(pool_size, stride)
-    tiles = _tiles(x, pool, stride, padding)
-    if tiles is not None:
-        return tiles.mean(axis=(2, 4))
-    total = im2col(x, pool, stride, padding).sum(axis=(3, 4))
+    total = _pool_windows(x, pool, stride, padding, fill=0.0).sum(axis=0)
     # how many real (unpadded) pixels each window covers: a constant, computed without a graph
     ones = np.ones((1, *x.shape[1:3], 1), dtype=x.dtype)
     kernel, stride_, dilation, pads = _window_settings(
