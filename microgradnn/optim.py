@@ -114,6 +114,8 @@ class Optimizer:
             _write(p, self.update(p.data, g, state))
 
     def update(self, theta, g, state: dict):
+        """Return the new value of one parameter from its value ``theta`` (float or array),
+        its gradient ``g`` and its private ``state`` dict (``state["step"]`` = t)."""
         raise NotImplementedError
 
     def __repr__(self) -> str:

@@ -49,7 +49,7 @@ def reference(name, x):
 
 
 @pytest.mark.parametrize("name", sorted(ELEMENTWISE))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(data=st.data())
 def test_value_derivative_matches_finite_differences(name, data):
     function, kinks = ELEMENTWISE[name]

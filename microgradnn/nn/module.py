@@ -104,6 +104,10 @@ class Module:
 
     # --- running ------------------------------------------------------------------------
     def forward(self, *args, **kwargs):
+        """Compute the output from the input; every layer or model defines it.
+
+        Call the module itself (``model(x)``) rather than ``forward`` directly.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define forward(...)")
 
     def __call__(self, *args, **kwargs):
