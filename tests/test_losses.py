@@ -272,3 +272,14 @@ def test_penalty_argument_errors():
         losses.gradient_penalty(0.1, Value(1.0))
     with pytest.raises(ValueError, match="no parameters"):
         losses.l2_penalty([], lam=1.0)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_float32_predictions_give_float32_losses_and_gradients(case):
+    loss_fn, pred, target, options = CASES[case]
+    x = Tensor(pred, dtype="float32")
+    out = loss_fn(x, target, **options)
+    out.backward()
+    assert out.dtype == np.float32 and x.grad.dtype == np.float32
+    reference = loss_fn(Tensor(pred), target, **options).item()
+    assert out.item() == pytest.approx(reference, rel=1e-5)

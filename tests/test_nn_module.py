@@ -156,3 +156,16 @@ def test_parameter_repr_and_flags():
     p = Parameter([1.0, 2.0], dtype="float32", label="w")
     assert p.requires_grad and p.dtype == np.float32
     assert repr(p).startswith("Parameter(")
+
+
+def test_dicts_of_layers_are_found_and_super_init_is_optional():
+    class Heads(Module):
+        def __init__(self):  # no super().__init__(): still a working module
+            self.heads = {"left": Dense(2, 1, seed=0), "right": Dense(2, 1, seed=1)}
+
+        def forward(self, x):
+            return self.heads["left"](x) + self.heads["right"](x)
+
+    model = Heads()
+    assert [n for n, _ in model.named_parameters()][:2] == ["heads.left.weight", "heads.left.bias"]
+    assert model.training and not model.eval().heads["right"].training

@@ -83,8 +83,8 @@ class Module:
     """Base class of layers and models.
 
     Subclasses set attributes in ``__init__`` (after ``super().__init__()``) and define
-    ``forward``. Parameters, sub-modules, and lists/tuples of them are discovered from the
-    attributes automatically.
+    ``forward``. Parameters, sub-modules, and lists/tuples/dicts of them are discovered from
+    the attributes automatically, in assignment order.
 
     Also provides the Keras-style ``compile/fit/evaluate/predict/summary`` methods, which
     hand the work to :mod:`microgradnn.train`.
@@ -98,6 +98,10 @@ class Module:
     >>> Affine()(3.0).data
     7.0
     """
+
+    #: True in training mode (dropout active). A class default, so a subclass that forgets
+    #: to call ``super().__init__()`` still works.
+    training = True
 
     def __init__(self):
         self.training = True
@@ -312,6 +316,9 @@ def _flatten_member(name: str, value) -> Iterator[tuple[str, object]]:
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             yield from _flatten_member(f"{name}.{i}", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten_member(f"{name}.{key}", item)
 
 
 def _load_one(name: str, p: Node, value) -> None:
