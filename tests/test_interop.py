@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from microgradnn.nn import (
+    MLP,
     Activation,
     Dense,
     Dropout,
@@ -126,3 +127,15 @@ def test_unknown_layers_fail_with_a_hint_and_can_be_registered():
         assert isinstance(interop.from_torch(converted)[0], Double)
     finally:
         interop._CONVERTERS[:] = [c for c in interop._CONVERTERS if c.layer_type is not Double]
+
+
+def test_scalar_mlp_exports_to_torch_and_comes_back_as_dense_layers():
+    model = MLP(2, [4, 3, 1], activation="relu", seed=0)
+    torch_model = interop.to_torch(model)
+    points = np.random.default_rng(2).normal(size=(6, 2))
+    with torch.no_grad():
+        expected = torch_model(torch.from_numpy(points)).numpy().ravel()
+    np.testing.assert_allclose([model(list(p)).data for p in points], expected, rtol=1e-12)
+    back = interop.from_torch(torch_model)
+    assert [layer.activation for layer in back.layers] == ["relu", "relu", None]
+    np.testing.assert_allclose(back(points).data.ravel(), expected, rtol=1e-12)

@@ -6,7 +6,8 @@
 >>> back = from_torch(torch_model)         # doctest: +SKIP
 
 Layers are translated by *converters*: a pair of functions (ours -> torch, torch -> ours).
-Dense, Activation, Dropout, Flatten and Sequential are built in; other layer files (conv,
+Dense, Activation, Dropout, Flatten and Sequential are built in, and the scalar ``MLP`` /
+``Layer`` can be exported (one way: they come back as Dense layers); other layer files (conv,
 recurrent) add theirs with :func:`register_converter`. torch is imported only when a
 conversion runs, so microgradnn itself does not need it.
 
@@ -23,6 +24,7 @@ import numpy as np
 
 from microgradnn.nn.layers import Activation, Dense, Dropout, Flatten, Sequential
 from microgradnn.nn.module import Module
+from microgradnn.nn.scalar import MLP, Layer
 
 __all__ = ["to_torch", "from_torch", "register_converter", "import_torch"]
 
@@ -315,6 +317,23 @@ def _flatten_from_torch(module) -> Flatten:
     return Flatten()
 
 
+def _scalar_layer_to_torch(layer: Layer):
+    """A scalar Layer is a Dense layer written neuron by neuron: neuron j's weights are
+    column j of W (one way only: from_torch gives tensor layers back)."""
+    first = layer.neurons[0]
+    dense = Dense(len(first.w), len(layer.neurons), activation=first.activation)
+    dense.weight.data = np.array([[w.data for w in n.w] for n in layer.neurons]).T
+    dense.bias.data = np.array([n.b.data for n in layer.neurons])
+    return _dense_to_torch(dense)
+
+
+def _mlp_to_torch(model: MLP):
+    modules = []
+    for layer in model.layers:
+        modules.extend(_as_module_list(_scalar_layer_to_torch(layer)))
+    return modules
+
+
 def _builtin_converters() -> None:
     def dropout_to_torch(layer):
         return import_torch().nn.Dropout(layer.p)
@@ -327,6 +346,8 @@ def _builtin_converters() -> None:
     register_converter(Dropout, dropout_to_torch, _dropout_from_torch, "Dropout")
     register_converter(Flatten, flatten_to_torch, _flatten_from_torch, "Flatten")
     register_converter(Sequential, _sequential_to_torch, _sequential_from_torch, "Sequential")
+    register_converter(Layer, _scalar_layer_to_torch, None)
+    register_converter(MLP, _mlp_to_torch, None)
 
 
 _builtin_converters()
