@@ -70,8 +70,7 @@ def register_converter(
     >>> _CONVERTERS.pop().layer_type.__name__   # (tidy up the example)
     'Twice'
     """
-    global _CONVERTERS
-    _CONVERTERS = [c for c in _CONVERTERS if c.layer_type is not layer_type]
+    _CONVERTERS[:] = [c for c in _CONVERTERS if c.layer_type is not layer_type]
     _CONVERTERS.append(_Converter(layer_type, to_torch_fn, from_torch_fn, torch_type))
 
 
