@@ -153,15 +153,21 @@ class Node:
 
     #: The math backend used for forward and raw backward (set by each front end).
     math = None
+    #: What ``grad`` holds before any backward pass (0.0 for Value, None for Tensor).
+    initial_grad = None
 
     # --- building nodes ------------------------------------------------------------------
     @classmethod
     def _from_op(cls, op, parents: tuple) -> Node:
         """Run ``op`` forward on the parents' data and record the edge when needed."""
-        if len(parents) == 2:  # unrolled: this runs once per operation
+        n = len(parents)
+        if n == 2:  # unrolled for one and two inputs: this runs once per operation
             a, b = parents
             data = op.forward(cls.math, a.data, b.data)
             tracked = a.requires_grad or b.requires_grad
+        elif n == 1:
+            data = op.forward(cls.math, parents[0].data)
+            tracked = parents[0].requires_grad
         else:
             data = op.forward(cls.math, *[p.data for p in parents])
             tracked = any([p.requires_grad for p in parents])
@@ -169,7 +175,7 @@ class Node:
             _check_forward(op, data, parents)
         node = cls.__new__(cls)
         node.data = data
-        node.grad = cls._zero_grad_value(data)
+        node.grad = cls.initial_grad
         node.label = None
         if tracked and _grad_enabled:
             node.parents = parents
@@ -266,7 +272,7 @@ def _check_can_backward(root: Node) -> None:
     if not isinstance(root, Node):
         raise TypeError(f"backward() needs a Value or Tensor, got {type(root).__name__}")
     if not root.requires_grad:
-        raise RuntimeError(
+        raise ValueError(
             "this result does not depend on anything that needs a gradient: it was computed "
             "under no_grad(), from detached values, or from constants only "
             "(create inputs with requires_grad=True)"

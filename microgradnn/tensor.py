@@ -94,7 +94,7 @@ class Tensor(Node):
     def _seed_gradient(self, grad):
         if grad is None:
             if self.data.size != 1:
-                raise RuntimeError(
+                raise ValueError(
                     f"backward() on a non-scalar Tensor of shape {self.shape} needs an upstream "
                     "gradient of the same shape, e.g. t.backward(np.ones(t.shape)); "
                     "or reduce it to a scalar first (t.sum(), t.mean())"

@@ -47,6 +47,7 @@ class Value(Node):
 
     __slots__ = ()
     math = ScalarMath
+    initial_grad = 0.0
 
     def __init__(self, data, label: str | None = None, requires_grad: bool = True):
         self.data = _check_number(data)

@@ -59,11 +59,11 @@ def test_million_node_chain_backward_without_recursion_error():
     assert sys.getrecursionlimit() < 10**6
     x = Value(0.5)
     y = x
-    for _ in range(10**6):
-        y = y + 1.0
+    for _ in range(10**6):  # one node per step: y = -y
+        y = -y
     y.backward()
-    assert x.grad == 1.0
-    assert y.data == pytest.approx(0.5 + 10**6)
+    assert x.grad == 1.0  # an even number of sign flips
+    assert y.data == 0.5
 
 
 def test_wide_sum_backward_is_linear():
@@ -113,7 +113,7 @@ def test_no_grad_builds_no_graph_and_detach_cuts():
     with no_grad():
         y = x * 3
     assert y.parents == () and not y.requires_grad
-    with pytest.raises(RuntimeError, match="no_grad"):
+    with pytest.raises(ValueError, match="no_grad"):
         y.backward()
     z = x.detach() * 3
     assert not z.requires_grad
