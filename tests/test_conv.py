@@ -297,6 +297,22 @@ def test_conv2d_matches_torch_values_and_gradients(stride, padding, torch_paddin
 
 
 @pytest.mark.parity
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
+def test_same_padding_with_an_even_kernel_matches_torch():
+    """An even kernel needs uneven padding; both libraries put the extra pixel last."""
+    torch = _torch()
+    rng = np.random.default_rng(8)
+    x, w = rng.normal(size=(2, 5, 6, 3)), rng.normal(size=(2, 4, 3, 2))
+    theirs = torch.nn.functional.conv2d(
+        torch.tensor(x.transpose(0, 3, 1, 2)),
+        torch.tensor(w.transpose(3, 2, 0, 1)),
+        padding="same",
+    )
+    ours = conv2d(x, Tensor(w), padding="same")
+    np.testing.assert_allclose(ours.data, _nhwc(theirs), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parity
 @pytest.mark.parametrize(
     "pool, stride, padding, torch_padding",
     [(2, None, "valid", 0), (3, 1, "valid", 0), (3, 2, 1, 1), ((2, 3), (1, 2), "valid", 0)],

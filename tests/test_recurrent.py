@@ -152,6 +152,8 @@ def test_wrong_layouts_get_clear_errors():
         lstm(np.zeros((2, 5, 3)), initial_state=(np.zeros((2, 4)), np.zeros((1, 4))))
     with pytest.raises(ValueError, match="needs 2 arrays"):
         lstm(np.zeros((2, 5, 3)), initial_state=[np.zeros((2, 4))])
+    with pytest.raises(ValueError, match="no time steps"):
+        lstm(np.zeros((2, 0, 3)))
     with pytest.raises(ValueError, match="positive int units"):
         GRU(3, 0)
 

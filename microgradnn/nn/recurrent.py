@@ -193,6 +193,8 @@ class _Recurrent(Module):
                 f"{name} expects batch-first sequences (N, T, F) with F = {self.input_size} "
                 f"features on the last axis, got shape {x.shape}{hint}"
             )
+        if x.shape[1] == 0:
+            raise ValueError(f"{name} got sequences with no time steps (shape {x.shape})")
         return x
 
     def _initial_state(self, initial_state, batch: int) -> list[Tensor]:
@@ -228,7 +230,7 @@ class _Recurrent(Module):
             state = self._step(_named(x[:, t, :], "x", t), state, t)
             outputs.append(state[0])
         if self.return_sequences:
-            output = stack(outputs, axis=1) if outputs else None
+            output = stack(outputs, axis=1)
         else:
             output = state[0]
         return (output, *state) if self.return_state else output
