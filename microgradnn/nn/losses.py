@@ -417,12 +417,21 @@ def l2_penalty(*args, lam: float | None = None):
     return _total([_sum_all(p * p) for p in _parameter_list(params)]) * lam
 
 
-def gradient_penalty(*args, lam: float | None = None):
+def gradient_penalty(*args, lam: float | None = None, per_sample: bool = False):
     """The lecture's λ₂ ‖∇_w ŷ‖²: penalize how strongly the output reacts to the weights.
 
     ∇_w ŷ is computed with ``grad(..., create_graph=True)``, so the penalty is itself a graph
-    and its own gradient (a second derivative of ŷ) flows back into training. For a batch of
-    outputs the gradient of their sum is used (one backward pass).
+    and its own gradient (a second derivative of ŷ) flows back into training.
+
+    Args:
+        lam: the weight λ₂ of the penalty.
+        outputs: ŷ — a Value, a list of Values (one per sample), or a Tensor whose first
+            axis is the batch.
+        params: the weights w (a model or a list of parameters).
+        per_sample: False (default): one backward pass, λ ‖∇_w Σ_i ŷ_i‖², the gradient of
+            the summed outputs. True: the lecture's formula averaged over samples,
+            λ (1/n) Σ_i ‖∇_w ŷ_i‖², which needs one backward pass per sample (slower;
+            fine for the small models of the lessons). Both agree for a single output.
 
     Call as ``gradient_penalty(lam, outputs, params)`` (the lecture's order) or
     ``gradient_penalty(outputs, params, lam=...)``.
@@ -431,15 +440,37 @@ def gradient_penalty(*args, lam: float | None = None):
     >>> y_hat = w * w                              # dŷ/dw = 2w = 6
     >>> gradient_penalty(0.5, y_hat, [w]).data     # 0.5 * 6^2
     18.0
+    >>> x = [1.0, -1.0]                            # two samples, ŷ_i = w x_i, dŷ_i/dw = x_i
+    >>> gradient_penalty(1.0, [w * xi for xi in x], [w]).data                    # (1 - 1)^2
+    0.0
+    >>> gradient_penalty(1.0, [w * xi for xi in x], [w], per_sample=True).data  # (1 + 1) / 2
+    1.0
     """
     lam, (outputs, params) = _penalty_arguments(args, lam, 2, "gradient_penalty")
     params = _parameter_list(params)
+    samples = _per_sample_outputs(outputs) if per_sample else [_summed_output(outputs)]
+    penalties = []
+    for output in samples:
+        grads = grad(output, params, create_graph=True)
+        penalties.append(_total([_sum_all(g * g) for g in grads]))
+    return _total(penalties) * (lam / len(penalties))
+
+
+def _summed_output(outputs):
     if isinstance(outputs, Node):
-        total = _sum_all(outputs)
-    else:
-        total = _total([_sum_all(o) for o in _flatten(outputs)])
-    grads = grad(total, params, create_graph=True)
-    return _total([_sum_all(g * g) for g in grads]) * lam
+        return _sum_all(outputs)
+    return _total([_sum_all(o) for o in _flatten(outputs)])
+
+
+def _per_sample_outputs(outputs) -> list:
+    """One scalar node per sample: Tensor rows (summed over the other axes), or Values."""
+    if isinstance(outputs, Tensor):
+        if outputs.ndim == 0:
+            return [outputs]
+        return [outputs[i].sum() for i in range(outputs.shape[0])]
+    if isinstance(outputs, Node):
+        return [outputs]
+    return [_summed_output(o) for o in outputs]
 
 
 # ----------------------------------------------------------------------------------------
