@@ -227,7 +227,7 @@ class _Recurrent(Module):
         state = self._initial_state(initial_state, x.shape[0])
         outputs = []
         for t in range(x.shape[1]):
-            state = self._step(_named(x[:, t, :], "x", t), state, t)
+            state = self._step(_named(_time_step(x, t), "x", t), state, t)
             outputs.append(state[0])
         if self.return_sequences:
             output = stack(outputs, axis=1)
@@ -245,6 +245,13 @@ class _Recurrent(Module):
         if self.return_state:
             text += ", return_state=True"
         return text
+
+
+def _time_step(x: Tensor, t: int) -> Tensor:
+    """x[:, t, :]. Plain input data needs no graph node, so slice the array directly."""
+    if x.requires_grad:
+        return x[:, t, :]
+    return Tensor(x.data[:, t, :], requires_grad=False)
 
 
 def _orthogonal_blocks(rng, units: int, gates: int) -> np.ndarray:
