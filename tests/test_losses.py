@@ -313,3 +313,11 @@ def test_per_sample_penalty_of_value_list_equals_tensor_rows():
     values = losses.gradient_penalty([(w * xi).tanh() for xi in x], [w], lam=1.0, per_sample=True)
     expected = np.mean([(xi * (1 - np.tanh(0.8 * xi) ** 2)) ** 2 for xi in x])
     assert values.data == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_numpy_predictions_give_a_constant_tensor_loss(case):
+    loss_fn, pred, target, options = CASES[case]
+    out = loss_fn(pred, target, **options)
+    assert isinstance(out, Tensor) and not out.requires_grad
+    assert out.item() == pytest.approx(loss_fn(Tensor(pred), target, **options).item())

@@ -74,9 +74,17 @@ def _target_tensor(y_true, like: Tensor) -> Tensor:
     return Tensor(np.asarray(y_true), requires_grad=False, dtype=like.dtype)
 
 
+def _as_prediction(y_pred):
+    """numpy predictions become constant Tensors (a loss of plain numbers, no gradient)."""
+    if isinstance(y_pred, np.ndarray):
+        return Tensor(y_pred, requires_grad=False)
+    return y_pred
+
+
 def _pair(y_pred, y_true, who: str):
     """Return (kind, prediction, target): ``"tensor"`` with matched shapes, or ``"value"``
     with two flat lists of equal length (Values and numbers)."""
+    y_pred = _as_prediction(y_pred)
     if isinstance(y_pred, Tensor):
         target = _target_tensor(y_true, y_pred)
         if target.shape != y_pred.shape:
@@ -269,6 +277,7 @@ def categorical_crossentropy(y_pred, y_true, reduction: str = "mean", from_logit
     2000.0
     """
     who = "categorical_crossentropy"
+    y_pred = _as_prediction(y_pred)
     _check_class_axis(y_pred, who)
     if isinstance(y_pred, Tensor):
         target = _target_tensor(y_true, y_pred)
@@ -320,6 +329,7 @@ def sparse_categorical_crossentropy(
     0.2231
     """
     who = "sparse_categorical_crossentropy"
+    y_pred = _as_prediction(y_pred)
     _check_class_axis(y_pred, who)
     if isinstance(y_pred, Tensor):
         classes, batch_shape = y_pred.shape[-1], y_pred.shape[:-1]
