@@ -12,6 +12,10 @@ Cases:
   lstm-sine    32 sequences, T=20, 1 feature -> LSTM(16) -> dense(1), MSE
   lstm-medium  32 sequences, T=50, 8 features -> LSTM(64) -> dense(1), MSE
 
+A second table justifies a design choice: conv2d forward+backward with the im2col/col2im
+primitives vs the same convolution whose windows come from engine composites (slices +
+stack, ``nn.conv.im2col_by_slicing``).
+
 Threads: BLAS and torch are limited to --threads (default 1) with threadpoolctl and
 torch.set_num_threads, and the table header says what was used.
 
@@ -29,6 +33,7 @@ import numpy as np
 
 from microgradnn import Tensor
 from microgradnn.nn import LSTM, Conv2D, Dense, Flatten, MaxPool2D, Sequential, losses
+from microgradnn.nn.conv import conv2d, im2col_by_slicing
 
 
 # ----------------------------------------------------------------------------- models
@@ -190,6 +195,37 @@ def compare(ours, theirs, rounds: int, steps_per_round: int) -> tuple[float, flo
     return statistics.median(ours_times), statistics.median(torch_times)
 
 
+def conv_by_slicing(x, weight, bias, padding):
+    """conv2d with windows from engine composites instead of the im2col primitive."""
+    kh, kw, c_in, c_out = weight.shape
+    cols = im2col_by_slicing(x, (kh, kw), padding=padding)
+    n, out_h, out_w = cols.shape[:3]
+    flat = cols.reshape(n * out_h * out_w, kh * kw * c_in) @ weight.reshape(kh * kw * c_in, c_out)
+    return flat.reshape(n, out_h, out_w, c_out) + bias
+
+
+def compare_im2col(quick: bool) -> None:
+    """Forward + backward (to input and kernel) of one 3x3 'same' convolution, both ways."""
+    rng = np.random.default_rng(0)
+    shapes = [((2, 6, 6, 2), 3)] if quick else [((64, 8, 8, 16), 32), ((32, 28, 28, 8), 16)]
+    rounds, per_round = (1, 1) if quick else (5, 5)
+    print(f"\n{'conv2d fwd+bwd, input':<34} {'primitive ms':>12} {'slicing ms':>11} {'ratio':>6}")
+    for shape, filters in shapes:
+        x = Tensor(rng.standard_normal(shape))
+        w = Tensor(rng.standard_normal((3, 3, shape[-1], filters)))
+        b = Tensor(np.zeros(filters))
+
+        def primitive(x=x, w=w, b=b):
+            conv2d(x, w, b, padding="same").sum().backward()
+
+        def slicing(x=x, w=w, b=b):
+            conv_by_slicing(x, w, b, "same").sum().backward()
+
+        fast, slow = compare(primitive, slicing, rounds, per_round)
+        label = f"{shape} -> {filters} filters"
+        print(f"{label:<34} {fast * 1e3:>12.2f} {slow * 1e3:>11.2f} {slow / fast:>5.2f}x")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny shapes, one round (CI)")
@@ -223,7 +259,8 @@ def main(argv=None) -> None:
                     f"{name:<13} {dtype:<8} {ours_time * 1e3:>15.2f} {torch_time * 1e3:>9.2f} "
                     f"{ours_time / torch_time:>5.2f}x"
                 )
-    print("ratio = microgradnn time / torch time per training step (lower is better)")
+        print("ratio = microgradnn time / torch time per training step (lower is better)")
+        compare_im2col(args.quick)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,13 @@ How a convolution is computed here (the classic *im2col* trick):
 
 The backward pass needs no new calculus: matmul and reshape already know their
 derivatives, and the derivative of ``im2col`` is ``col2im`` (copies of a pixel add their
-gradients back up). Both are primitives in :mod:`microgradnn.ops`; we measured them about
-3x faster than building the windows from slices, with identical gradients (the slicing
-version lives on in ``tests/test_conv.py`` as a cross-check).
+gradients back up). Both are primitives in :mod:`microgradnn.ops`, measured 2-3x faster
+than building the windows from slices with engine composites (:func:`im2col_by_slicing`,
+kept for teaching and as a cross-check; ``benchmarks/bench_conv_rnn.py`` compares them).
+
+Converting to PyTorch (``nn.interop.to_torch``) wraps each torch convolution and pool in a
+small module that permutes to channels-first and back, so the torch model takes the same
+``(N, H, W, C)`` arrays.
 
 >>> import numpy as np
 >>> from microgradnn import Tensor
@@ -37,10 +41,11 @@ from microgradnn import ops
 from microgradnn.nn import activations, interop
 from microgradnn.nn.layers import as_input, initialize
 from microgradnn.nn.module import Module, Parameter
-from microgradnn.tensor import Tensor
+from microgradnn.tensor import Tensor, concatenate, stack
 
 __all__ = [
     "im2col",
+    "im2col_by_slicing",
     "col2im",
     "conv_output_size",
     "conv2d",
@@ -176,6 +181,45 @@ def im2col(x, kernel_size, stride=1, padding="valid", dilation=1, fill: float = 
         x, kernel_size, stride, padding, dilation, "im2col"
     )
     return Tensor._from_op(ops.Im2Col(kernel, stride, dilation, pads, fill), (x,))
+
+
+def im2col_by_slicing(x, kernel_size, stride=1, padding="valid", dilation=1) -> Tensor:
+    """The same windows as :func:`im2col`, built only from engine composites.
+
+    Zero padding is a ``concatenate``, each kernel tap ``(a, b)`` is one strided slice
+    ``x[:, a::stride, b::stride, :]`` (an (N, Ho, Wo, C) image of the pixels that tap sees),
+    and ``stack`` puts the taps side by side. Its gradient therefore comes from getitem,
+    stack and concatenate, with no col2im formula to trust: the tests check that both
+    versions agree. It is 2-3x slower (every slice scatters its gradient into a full-size
+    array), which is why :func:`conv2d` uses the primitive.
+
+    >>> import numpy as np
+    >>> x = Tensor(np.arange(16.0).reshape(1, 4, 4, 1))
+    >>> bool(np.all(im2col_by_slicing(x, 3, padding=1).data == im2col(x, 3, padding=1).data))
+    True
+    """
+    x = _as_images(x, "im2col_by_slicing")
+    kernel, stride, dilation, pads = _window_settings(
+        x, kernel_size, stride, padding, dilation, "im2col_by_slicing"
+    )
+    (top, bottom), (left, right) = pads
+    n, height, width, channels = x.shape
+
+    def zeros(*shape):
+        return Tensor(np.zeros(shape, x.dtype), requires_grad=False)
+
+    x = concatenate([zeros(n, top, width, channels), x, zeros(n, bottom, width, channels)], 1)
+    height += top + bottom
+    x = concatenate([zeros(n, height, left, channels), x, zeros(n, height, right, channels)], 2)
+    out_h = conv_output_size(x.shape[1], kernel[0], stride[0], 0, dilation[0])
+    out_w = conv_output_size(x.shape[2], kernel[1], stride[1], 0, dilation[1])
+    taps = []
+    for a in range(kernel[0]):
+        rows = slice(a * dilation[0], a * dilation[0] + stride[0] * (out_h - 1) + 1, stride[0])
+        for b in range(kernel[1]):
+            cols = slice(b * dilation[1], b * dilation[1] + stride[1] * (out_w - 1) + 1, stride[1])
+            taps.append(x[:, rows, cols, :])
+    return stack(taps, axis=3).reshape(n, out_h, out_w, kernel[0], kernel[1], channels)
 
 
 def col2im(cols, image_shape, stride=1, padding="valid", dilation=1) -> Tensor:
