@@ -37,6 +37,13 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 
 FAST = os.environ.get("MICROGRADNN_FAST") == "1"
+
+try:  # small matrices on a busy machine: threaded BLAS spins and runs several times slower
+    from threadpoolctl import threadpool_limits
+
+    _BLAS_LIMIT = threadpool_limits(limits=1)
+except ImportError:  # optional; the tutorials run the same, only slower
+    _BLAS_LIMIT = None
 _START = time.perf_counter()
 
 
