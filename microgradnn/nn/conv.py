@@ -19,7 +19,10 @@ kept for teaching and as a cross-check; ``benchmarks/bench_conv_rnn.py`` compare
 
 Converting to PyTorch (``nn.interop.to_torch``) wraps each torch convolution and pool in a
 small module that permutes to channels-first and back, so the torch model takes the same
-``(N, H, W, C)`` arrays.
+``(N, H, W, C)`` arrays. ``from_torch`` turns a plain torch ``Conv2d`` into a ``Conv2D``
+that expects channels-last input; in a plain torch CNN a ``Flatten`` before a ``Linear``
+then sees the pixels in another order, so only models made by ``to_torch`` round-trip to
+the same numbers.
 
 >>> import numpy as np
 >>> from microgradnn import Tensor
