@@ -124,16 +124,18 @@ def _nested_text(array: np.ndarray, precision: int) -> str:
 
 
 def _is_tensor(node: Node) -> bool:
-    return isinstance(node.data, np.ndarray)
+    # numpy scalars count too: a Tensor reduced to one number may hold an np.float64
+    return isinstance(node.data, (np.ndarray, np.generic))
 
 
 def _data_text(value, precision: int) -> str:
-    if isinstance(value, np.ndarray):
+    if isinstance(value, (np.ndarray, np.generic)):
         return summarize_array(value, precision)
     return fmt(value, precision)
 
 
-def _shape_text(array: np.ndarray) -> str:
+def _shape_text(array) -> str:
+    array = np.asarray(array)
     shape = "(" + ", ".join(str(n) for n in array.shape) + ("," if array.ndim == 1 else "") + ")"
     return f"{shape} {array.dtype}"
 
@@ -590,7 +592,7 @@ class _DotBuilder:
         precision = self.options.precision
         labels: list[str | None] = []
         for position, (parent, local) in enumerate(zip(node.parents, locals_)):
-            if local is None:
+            if local is None or not parent.requires_grad:  # no gradient flows to constants
                 labels.append(None)
                 continue
             value = fmt(local, precision)

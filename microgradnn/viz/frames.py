@@ -123,7 +123,7 @@ def _caption(step: _Step, name_of, root_name: str, precision: int) -> str:
         shown = dotlib._data_text(grad, precision)
         return f"∂{root_name}/∂{root_name} = {shown}  (the start: the output's own gradient)"
     total = dotlib._data_text(step.grad, precision)
-    if isinstance(step.grad, np.ndarray):
+    if isinstance(step.grad, (np.ndarray, np.generic)) or dotlib._is_tensor(step.node):
         parts = " + ".join(
             f"(from {name_of(child)})" for child, _local, _child_grad, _share in step.terms
         )

@@ -292,14 +292,18 @@ def _neurons_dot(model, show_weights: bool, max_units: int) -> str:
         lines.extend(_layer_nodes(k, units, x, ys, layer, last=last))
         lines.append(_layer_frame(k, x, ys, tallest, layer, last=last))
         if layer is not None:
-            lines.extend(
-                _weight_edges(k, columns[k - 1], units, layer.weights, scale, show_weights)
-            )
+            ends = (columns[k - 1], _column_y(len(columns[k - 1]), tallest), units, ys)
+            lines.extend(_weight_edges(k, ends, layer.weights, scale, show_weights))
     bottom = _column_y(tallest, tallest)[-1] - 1.25
     middle = (len(columns) - 1) * _X_STEP / 2
     title = f"{type(model).__name__} {sizes}: {total:,} parameters"
+    legend = (
+        f'<br/><font point-size="10" color="{_MUTED}">edges are weights: '
+        f'<font color="{POSITIVE}">blue w &gt; 0</font>, <font color="{NEGATIVE}">red w &lt; 0'
+        "</font>, thicker = larger |w|</font>"
+    )
     lines.append(
-        f"\ttitle [shape=plaintext label=<{escape(title)}> fontsize=13 "
+        f"\ttitle [shape=plaintext label=<{escape(title)}{legend}> fontsize=13 "
         f'pos="{middle:.2f},{bottom:.2f}!"]\n'
     )
     lines.append("}\n")
@@ -350,7 +354,15 @@ def _layer_frame(k, x, ys, tallest, layer, *, last) -> str:
     )
 
 
-def _weight_edges(k, previous, units, weights, scale, show_weights) -> list[str]:
+#: Where a weight's value is written, as a fraction of the way along its edge. At 1/4 the
+#: labels of one gap sit in one column, at least 0.2 inch apart for layers of up to 3 units
+#: apart (0.75 dy_source + 0.25 dy_target never cancels for small integer steps).
+_LABEL_AT = 0.25
+
+
+def _weight_edges(k, ends, weights, scale, show_weights) -> list[str]:
+    previous, previous_ys, units, ys = ends
+    x_label = (k - 1 + _LABEL_AT) * _X_STEP
     lines = []
     for i, source in enumerate(previous):
         for j, target in enumerate(units):
@@ -361,8 +373,14 @@ def _weight_edges(k, previous, units, weights, scale, show_weights) -> list[str]
             w = float(weights[source, target])
             color = POSITIVE if w >= 0 else NEGATIVE
             width = 0.4 + 2.6 * min(abs(w) / scale, 1.0)
-            label = f' label=<{escape(fmt(w, 2))}> fontcolor="{color}"' if show_weights else ""
-            lines.append(f'\t{tail} -> {head} [color="{color}" penwidth={width:.2f}{label}]\n')
+            lines.append(f'\t{tail} -> {head} [color="{color}" penwidth={width:.2f}]\n')
+            if show_weights:  # a small white-backed node on the edge, drawn above the lines
+                y = previous_ys[i] + _LABEL_AT * (ys[j] - previous_ys[i])
+                lines.append(
+                    f"\tw{k}_{i}_{j} [label=<{escape(fmt(w, 2))}> shape=plaintext style=filled "
+                    f'fillcolor="white" fontcolor="{color}" fontsize=8 width=0 height=0 '
+                    f'margin=0.01 pos="{x_label:.2f},{y:.2f}!"]\n'
+                )
     return lines
 
 

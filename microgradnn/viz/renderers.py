@@ -32,6 +32,8 @@ INSTALL_HINT = (
 #: Output formats every supported renderer writes.
 FORMATS = ("svg", "png", "jpg", "jpeg", "dot", "json", "plain")
 _TIMEOUT_SECONDS = 300
+#: Largest side of PNG/JPEG pictures, in inches (8640 pixels at 144 dpi).
+MAX_BITMAP_INCHES = 60
 
 
 class RendererNotFoundError(RuntimeError):
@@ -58,8 +60,12 @@ class Renderer:
         """
         format = check_format(format)
         args = [self.command, f"-T{format}"]
-        if dpi is not None and format in ("png", "jpg", "jpeg"):
-            args.append(f"-Gdpi={int(dpi)}")
+        if format in ("png", "jpg", "jpeg"):
+            # Bitmaps of huge graphs can reach 10^8 pixels and take minutes: scale them down
+            # to at most MAX_BITMAP_INCHES a side (a graph's own size attribute still wins).
+            args.append(f"-Gsize={MAX_BITMAP_INCHES},{MAX_BITMAP_INCHES}")
+            if dpi is not None:
+                args.append(f"-Gdpi={int(dpi)}")
         try:
             done = subprocess.run(
                 args,
