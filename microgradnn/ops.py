@@ -417,7 +417,10 @@ class Max(Op):
         a = m.raw(xs[0])
         peak = np.max(a, axis=self.axis, keepdims=True)
         winners = a == peak
-        share = winners / np.sum(winners, axis=self.axis, keepdims=True)
+        share = winners.astype(a.dtype)
+        ties = np.sum(winners, axis=self.axis, keepdims=True)
+        if np.any(ties > 1):  # rare: split the gradient equally between tied maxima
+            share /= ties
         g_full = m.keep_reduced_dims(g, a.shape, self.axis, self.keepdims)
         return (g_full * m.constant(share, xs[0]),)
 
@@ -487,11 +490,20 @@ class ScatterAdd(Op):
 
     def forward(self, m, g):
         out = np.zeros(self.shape, dtype=g.dtype)
-        np.add.at(out, self.index, g)
+        if _is_basic_index(self.index):
+            out[self.index] += g  # slices/ints never repeat a position: a plain add is exact
+        else:
+            np.add.at(out, self.index, g)  # integer arrays may repeat: accumulate each hit
         return out
 
     def backward(self, m, g, out, xs, needs):
         return (m.getitem(g, self.index),)
+
+
+def _is_basic_index(index) -> bool:
+    """True for indices built from ints, slices, None and ... only (numpy "basic" indexing)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) for p in parts)
 
 
 class BroadcastTo(Op):
