@@ -26,7 +26,13 @@ from microgradnn.nn.layers import Activation, Dense, Dropout, Flatten, Sequentia
 from microgradnn.nn.module import Module
 from microgradnn.nn.scalar import MLP, Layer
 
-__all__ = ["to_torch", "from_torch", "register_converter", "import_torch"]
+__all__ = [
+    "to_torch",
+    "from_torch",
+    "register_converter",
+    "import_torch",
+    "activation_to_torch",
+]
 
 
 class _Converter:
@@ -152,6 +158,16 @@ def _activation_to_torch(name: str | None, options: dict):
     if name == "smelu":
         return _torch_smelu(options.get("beta", 1.0))
     raise TypeError(f"to_torch: no torch equivalent for activation {name!r}")
+
+
+def activation_to_torch(name: str | None, options: dict | None = None):
+    """The torch module for one of our activation names (None for linear), for converters
+    of layers that carry an ``activation`` (Dense, Conv2D, ...).
+
+    >>> activation_to_torch("leaky_relu", {"alpha": 0.2})   # doctest: +SKIP
+    LeakyReLU(negative_slope=0.2)
+    """
+    return _activation_to_torch(name, options or {})
 
 
 def _torch_smelu(beta: float):
