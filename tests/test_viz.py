@@ -432,6 +432,15 @@ def test_tensor_frames_agree_with_the_engine():
     assert all("∂" in fr.caption for fr in frames)
 
 
+def test_frames_refuse_huge_graphs_with_advice():
+    node = Value(1.0, label="x")
+    for _ in range(20):
+        node = node * 1.1
+    with pytest.raises(ValueError, match="max_steps"):
+        viz.backward_frames(node, max_steps=10)
+    assert len(viz.backward_frames(node, max_steps=21)) == 21
+
+
 def test_frames_need_something_to_differentiate():
     with pytest.raises(RuntimeError, match="requires_grad"):
         viz.backward_frames(Value(1.0, requires_grad=False) * 2)
@@ -484,6 +493,23 @@ def test_block_diagram_of_real_layers_counts_parameters():
     assert "Dropout" in dot and "p = 0.2" in dot
     picture = viz.draw_network(model)
     assert picture.source == dot
+
+
+def test_block_diagram_of_a_small_cnn():
+    nn = pytest.importorskip("microgradnn.nn")
+    model = nn.Sequential(
+        [
+            nn.Conv2D(1, 8, 3, activation="relu", seed=0),
+            nn.MaxPool2D(2),
+            nn.Flatten(),
+            nn.Dense(8 * 13 * 13, 10, seed=0),
+            nn.Activation("softmax"),
+        ]
+    )
+    dot = viz.network_to_dot(model)
+    assert "1 channel>" in dot and "8 filters 3×3" in dot and "pool size" in dot
+    assert dot.count("softmax") == 1
+    assert f"{sum(p.data.size for p in model.parameters()):,} trainable" in dot
 
 
 def test_neuron_picture_of_a_scalar_mlp():

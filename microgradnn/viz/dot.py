@@ -192,7 +192,13 @@ def _nearest_to_root(root: Node, limit: int) -> set[int]:
 
 
 def consumers_count(nodes: Iterable[Node]) -> dict[int, int]:
-    """How many edges leave each node (``a * a`` counts twice)."""
+    """How many edges leave each node (``a * a`` counts twice).
+
+    >>> from microgradnn import Value
+    >>> a = Value(2.0)
+    >>> consumers_count(collect_nodes(a * a))[id(a)]
+    2
+    """
     count: dict[int, int] = {}
     for node in nodes:
         for parent in node.parents:
@@ -232,6 +238,11 @@ def gradient_shares(node: Node, upstream) -> list:
     """What the chain rule sends to each parent of ``node`` given its gradient ``upstream``.
 
     ``upstream * local derivative``, summed back to the parent's shape (tensors).
+
+    >>> from microgradnn import Value
+    >>> a, b = Value(3.0), Value(4.0)
+    >>> gradient_shares(a * b, 2.0)
+    [8.0, 6.0]
     """
     if node.op is None:
         return []

@@ -147,11 +147,14 @@ def backward_frames(
     show_local_grads: bool = True,
     precision: int = 4,
     max_nodes: int | None = None,
+    max_steps: int = 300,
 ) -> list[BackwardFrame]:
     """The backward pass of ``root`` as a list of frames, one per node, output first.
 
     Nothing is modified: no ``.grad`` changes. ``grad`` is the upstream gradient for a
-    non-scalar tensor output (as in ``backward``).
+    non-scalar tensor output (as in ``backward``). One picture per node is meant for small
+    graphs: more than ``max_steps`` steps raise a ``ValueError`` (raise the limit if you
+    really want thousands of pictures).
 
     >>> from microgradnn import Value
     >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
@@ -163,6 +166,12 @@ def backward_frames(
     seed = _seed(root, grad)
     dotlib._check_options(rankdir, ("data", "grad"), precision, max_nodes)
     steps = _replay_backward(root, seed)
+    if len(steps) > max_steps:
+        raise ValueError(
+            f"this graph has {len(steps)} nodes that need a gradient, so the backward pass "
+            f"would take {len(steps)} pictures (max_steps={max_steps}); draw a smaller "
+            "expression, or pass max_steps=... to allow more"
+        )
     final = {id(s.node): s.grad for s in steps}
     options = dotlib._Options(
         rankdir, ("data", "grad"), show_local_grads, precision, max_nodes, set()

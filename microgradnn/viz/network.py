@@ -113,6 +113,14 @@ def _input_width(layer) -> int | None:
     return None
 
 
+def _input_kind(layer) -> str:
+    return "channel" if isinstance(getattr(layer, "in_channels", None), int) else "feature"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def _block(layer, width: int | None) -> _Block:
     kind = type(layer).__name__
     details: list[str] = []
@@ -140,6 +148,11 @@ def _block(layer, width: int | None) -> _Block:
         details.append(f"p = {fmt(layer.p)}")
     elif kind.lower() == "flatten":
         out = None
+    if not details and kind.lower() != "activation":  # pooling, ...: their own description
+        extra = getattr(layer, "extra_repr", None)
+        text = extra() if callable(extra) else ""
+        if text:
+            details.append(text.replace("_", " "))
     if activation and kind.lower() != "activation":
         details.append(f"activation {activation}")
     elif kind.lower() == "activation":
@@ -179,7 +192,7 @@ def _blocks_dot(model, rankdir: str) -> str:
     total = sum(b.params for b in blocks)
     lines = _header(rankdir, f"{type(model).__name__}: {total:,} trainable parameters")
     first_width = _input_width(layers[0]) if layers else None
-    input_text = f"{first_width} features" if first_width is not None else "data"
+    input_text = "data" if first_width is None else _plural(first_width, _input_kind(layers[0]))
     lines.append(
         f'\tinput [shape=box style="rounded,filled" fillcolor="#ffffff" color="#6b7280" '
         f"label=<<b>Input</b><br/>{escape(input_text)}>]\n"

@@ -98,7 +98,11 @@ def _clean_messages(stderr: bytes) -> str:
 
 
 def check_format(format: str) -> str:
-    """Lower-case ``format`` and check that renderers support it."""
+    """Lower-case ``format`` and check that renderers support it.
+
+    >>> check_format(".PNG")
+    'png'
+    """
     format = str(format).lower().lstrip(".")
     if format not in FORMATS:
         raise ValueError(
@@ -135,7 +139,11 @@ def find_renderer() -> Renderer | None:
 
 
 def require_renderer() -> Renderer:
-    """Like :func:`find_renderer` but raises :class:`RendererNotFoundError` with install hints."""
+    """Like :func:`find_renderer` but raises :class:`RendererNotFoundError` with install hints.
+
+    >>> find_renderer() is None or require_renderer() == find_renderer()
+    True
+    """
     renderer = find_renderer()
     if renderer is None:
         raise RendererNotFoundError(f"no program to draw graphs was found; {INSTALL_HINT}")
@@ -155,6 +163,11 @@ def render_file(dot_source: str, path, *, format: str | None = None, dpi: int | 
     """Write a picture of ``dot_source`` to ``path`` (format from the suffix by default).
 
     Returns the :class:`pathlib.Path` written. ``.dot``/``.gv`` writes the DOT text itself.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> render_file("digraph { a -> b }", folder / "ab.dot").name
+    'ab.dot'
     """
     path = Path(path)
     suffix = (format or path.suffix.lstrip(".") or "svg").lower()
