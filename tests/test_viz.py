@@ -584,6 +584,15 @@ def test_save_graph_picture_falls_back_to_dot_text(no_renderer, tmp_path, capsys
     assert "pip install graphviz-pure" in capsys.readouterr().err
 
 
+def test_empty_path_means_no_renderer(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    monkeypatch.delenv("MICROGRADNN_DOT", raising=False)
+    assert renderers.find_renderer() is None
+    with pytest.raises(renderers.RendererNotFoundError, match="graphviz-pure"):
+        renderers.render_bytes("digraph { a }", "svg")
+
+
 def test_renderer_order_prefers_dot_then_graphviz_pure(monkeypatch):
     available = {"graphviz-pure": "/opt/bin/graphviz-pure"}
     monkeypatch.setattr(shutil, "which", lambda name, path=None: available.get(name))

@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m microgradnn graph",
         description="Draw the computation graph of a formula: values, and with --backward "
         "the gradients and the chain rule on every edge.",
-        epilog=__doc__.split("Examples::", 1)[1],
+        epilog="examples:" + __doc__.split("Examples::", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-local-grads",
         action="store_true",
-        help="do not label edges with local derivatives (they are shown with --backward)",
+        help="do not write the local derivatives (and chain-rule products) on the edges",
     )
     parser.add_argument("--rankdir", default="LR", choices=dotlib.VALID_RANKDIR)
     parser.add_argument("--precision", type=int, default=4, help="significant digits")

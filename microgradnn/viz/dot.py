@@ -48,6 +48,7 @@ _PRETTY_SYMBOLS = {"*": "×", "/": "÷"}
 VALID_RANKDIR = ("LR", "RL", "TB", "BT")
 GRAPH_NAME = "microgradnn"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NEEDS_ESCAPE = re.compile(r"[&<>\"'\x00-\x1f\x7f]")
 
 
 # =========================================================================================
@@ -62,7 +63,10 @@ def escape(text: object) -> str:
     >>> escape('a"|{<x>}')
     'a&quot;|{&lt;x&gt;}'
     """
-    text = _CONTROL_CHARS.sub("?", str(text))
+    text = str(text)
+    if not _NEEDS_ESCAPE.search(text):  # the common case (numbers, names): nothing to do
+        return text
+    text = _CONTROL_CHARS.sub("?", text)
     lines = html.escape(text, quote=True).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "<br/>".join(lines)
 
