@@ -75,6 +75,15 @@ def _write(p: Node, new) -> None:
         p.data = np.asarray(new, dtype=p.data.dtype)
 
 
+def _descend(theta, step):
+    """θ - step. Arrays are updated in place: no new parameter array at every step (for a
+    784x256 weight matrix that saves allocating and filling 1.6 MB per update)."""
+    if isinstance(theta, np.ndarray) and theta.flags.writeable:
+        theta -= step
+        return theta
+    return theta - step
+
+
 def _check(name: str, value: float, low: float = 0.0, high: float | None = None) -> None:
     if not value >= low or (high is not None and not value < high):
         limits = f">= {low}" if high is None else f"in [{low}, {high})"
@@ -173,7 +182,7 @@ class SGD(Optimizer):
                 buffer = self.momentum * state["buffer"] + (1 - self.dampening) * g
             state["buffer"] = buffer
             g = g + self.momentum * buffer if self.nesterov else buffer
-        return theta - self.lr * g
+        return _descend(theta, self.lr * g)
 
     def settings(self) -> dict:
         return {
@@ -236,7 +245,7 @@ class Adagrad(Optimizer):
         step_lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
         total = state.get("sum", self.initial_accumulator_value) + g * g
         state["sum"] = total
-        return theta - step_lr * g / (np.sqrt(total) + self.eps)
+        return _descend(theta, step_lr * g / (np.sqrt(total) + self.eps))
 
     def settings(self) -> dict:
         return {"lr": self.lr, "lr_decay": self.lr_decay, "eps": self.eps}
@@ -291,7 +300,7 @@ class RMSprop(Optimizer):
         if self.momentum:
             scaled = self.momentum * state.get("buffer", 0.0) + scaled
             state["buffer"] = scaled
-        return theta - self.lr * scaled
+        return _descend(theta, self.lr * scaled)
 
     def settings(self) -> dict:
         return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps, "momentum": self.momentum}
@@ -347,7 +356,7 @@ class Adam(Optimizer):
         t = state["step"]
         bias1, bias2 = 1 - beta1**t, 1 - beta2**t
         denominator = np.sqrt(v) / math.sqrt(bias2) + self.eps
-        return theta - (self.lr / bias1) * m / denominator
+        return _descend(theta, (self.lr / bias1) * m / denominator)
 
     def settings(self) -> dict:
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps}
@@ -392,7 +401,7 @@ class Adamax(Optimizer):
         m = beta1 * state.get("m", 0.0) + (1 - beta1) * g
         u = np.maximum(beta2 * state.get("u", 0.0), np.abs(g) + self.eps)
         state["m"], state["u"] = m, u
-        return theta - (self.lr / (1 - beta1 ** state["step"])) * m / u
+        return _descend(theta, (self.lr / (1 - beta1 ** state["step"])) * m / u)
 
     def settings(self) -> dict:
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps}
