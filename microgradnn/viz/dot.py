@@ -16,7 +16,6 @@ True
 from __future__ import annotations
 
 import html
-import math
 import re
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -83,19 +82,20 @@ def quote(text: object) -> str:
     return f'"{text}"'
 
 
+_FORMATS = {p: f".{p}g" for p in range(1, 18)}
+_SPECIAL = {"-nan": "nan"}
+
+
 def fmt(number: float, precision: int = 4) -> str:
     """Format one number with ``precision`` significant digits, without noise.
 
     >>> fmt(-4.0), fmt(1 / 3), fmt(123456.0), fmt(float("nan"))
     ('-4', '0.3333', '1.235e+05', 'nan')
     """
-    number = float(number)
-    if math.isnan(number):
-        return "nan"
-    if math.isinf(number):
-        return "inf" if number > 0 else "-inf"
-    text = format(number, f".{precision}g")
-    return "0" if text in ("-0", "0") else text
+    text = format(float(number), _FORMATS.get(precision) or f".{precision}g")
+    if text == "-0":
+        return "0"
+    return _SPECIAL.get(text, text)  # Python writes nan/inf the same way already
 
 
 def paren(text: str) -> str:
@@ -128,8 +128,11 @@ def _nested_text(array: np.ndarray, precision: int) -> str:
 
 
 def _is_tensor(node: Node) -> bool:
+    data = node.data
+    if type(data) is float:  # a Value: the common case, answered without isinstance
+        return False
     # numpy scalars count too: a Tensor reduced to one number may hold an np.float64
-    return isinstance(node.data, (np.ndarray, np.generic))
+    return isinstance(data, (np.ndarray, np.generic))
 
 
 def _data_text(value, precision: int) -> str:
@@ -227,15 +230,18 @@ def local_derivatives(node: Node) -> list:
     if node.op is None:
         return []
     xs = [p.data for p in node.parents]
-    needs = tuple(True for _ in xs)
+    needs = (True,) * len(xs)
     math_backend = type(node).math
-    upstream = np.ones_like(node.data) if _is_tensor(node) else 1.0
+    tensor = _is_tensor(node)
     try:
+        if not tensor:  # scalar maths is IEEE-safe on its own (and numpy's errstate is slow)
+            return [_as_float(s) for s in node.op.backward(math_backend, 1.0, node.data, xs, needs)]
         with np.errstate(all="ignore"):
-            shares = node.op.backward(math_backend, upstream, node.data, xs, needs)
+            return list(
+                node.op.backward(math_backend, np.ones_like(node.data), node.data, xs, needs)
+            )
     except (ArithmeticError, ValueError):
         return [None] * len(xs)
-    return [_as_float(s) if not _is_tensor(node) else s for s in shares]
 
 
 def gradient_shares(node: Node, upstream) -> list:
