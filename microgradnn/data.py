@@ -837,10 +837,6 @@ def load_fashion_mnist(cache_dir: str | os.PathLike | None = None, download: boo
 
 # --- helpers --------------------------------------------------------------------------------
 def _unknown_name(kind: str, name, known) -> str:
-    """An error message for an unknown name, with the closest known name as a suggestion."""
-    import difflib
+    from microgradnn.errors import unknown_name
 
-    known = sorted(known)
-    close = difflib.get_close_matches(str(name), known, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    return f"unknown {kind} {name!r}.{hint} Known: {', '.join(known)}"
+    return unknown_name(kind, name, known)

@@ -324,8 +324,6 @@ def get(metric: str | Callable) -> Callable:
         return metric
     if isinstance(metric, str) and metric.lower() in _BY_NAME:
         return _BY_NAME[metric.lower()]
-    import difflib
+    from microgradnn.errors import unknown_name
 
-    close = difflib.get_close_matches(str(metric).lower(), _BY_NAME, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise ValueError(f"unknown metric {metric!r}.{hint} Known: {', '.join(sorted(_BY_NAME))}")
+    raise ValueError(unknown_name("metric", metric, _BY_NAME))

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from microgradnn.engine import Node
+from microgradnn.errors import unknown_name
 from microgradnn.value import Value
 
 __all__ = [
@@ -526,9 +527,7 @@ def get(optimizer, params: Iterable | None = None, **options) -> Optimizer:
     if isinstance(optimizer, str):
         key = optimizer.lower()
         if key not in _REGISTRY:
-            raise ValueError(
-                f"unknown optimizer {optimizer!r}; choose one of {', '.join(_REGISTRY)}"
-            )
+            raise ValueError(unknown_name("optimizer", optimizer, _REGISTRY))
         optimizer = _REGISTRY[key]
     if not (isinstance(optimizer, type) and issubclass(optimizer, Optimizer)):
         raise TypeError(f"expected an optimizer name, class or instance, got {optimizer!r}")

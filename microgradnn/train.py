@@ -40,14 +40,13 @@ than tensor models (``nn.Sequential`` of ``nn.Dense``): use them for a few hundr
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,6 +54,7 @@ import numpy as np
 from microgradnn import metrics as metrics_module
 from microgradnn.data import DataLoader, batch_indices
 from microgradnn.engine import Node, no_grad
+from microgradnn.errors import unknown_name
 from microgradnn.tensor import Tensor
 from microgradnn.value import Value
 
@@ -88,11 +88,7 @@ class TrainingConfig:
     metrics: dict[str, Callable] = field(default_factory=dict)
 
 
-def _suggest(kind: str, name, known: Iterable[str]) -> str:
-    known = sorted(set(known))
-    close = difflib.get_close_matches(str(name).lower(), known, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    return f"unknown {kind} {name!r}.{hint} Known: {', '.join(known)}"
+_suggest = unknown_name
 
 
 def _resolve_loss(loss, loss_options: dict) -> tuple[Callable, str]:

@@ -17,6 +17,7 @@ import functools
 from collections.abc import Callable
 
 from microgradnn import functional as F
+from microgradnn.errors import unknown_name
 
 __all__ = ["get", "name_of", "NAMES"]
 
@@ -63,7 +64,7 @@ def get(activation: str | Callable | None, **options) -> Callable:
         raise TypeError(f"activation must be a name, a function or None, got {activation!r}")
     key = _canonical(activation)
     if key not in _REGISTRY:
-        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(NAMES)}")
+        raise ValueError(unknown_name("activation", activation, NAMES))
     function = _REGISTRY[key]
     return functools.partial(function, **options) if options else function
 

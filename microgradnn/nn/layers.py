@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from microgradnn.engine import Node
+from microgradnn.errors import unknown_name
 from microgradnn.nn import activations
 from microgradnn.nn.module import Module, Parameter
 from microgradnn.tensor import Tensor
@@ -129,7 +130,7 @@ def initialize(init: str, shape, fan_in: int, fan_out: int, rng=None, dtype="flo
     """
     key = _INIT_ALIASES.get(init, init)
     if key not in INITIALIZERS:
-        raise ValueError(f"unknown initializer {init!r}; choose one of {', '.join(INITIALIZERS)}")
+        raise ValueError(unknown_name("initializer", init, INITIALIZERS))
     return np.asarray(INITIALIZERS[key](as_rng(rng), shape, fan_in, fan_out), dtype=dtype)
 
 

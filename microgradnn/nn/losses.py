@@ -23,6 +23,7 @@ import numpy as np
 
 from microgradnn import functional as F
 from microgradnn.engine import Node, grad
+from microgradnn.errors import unknown_name
 from microgradnn.tensor import Tensor
 from microgradnn.value import Value
 
@@ -513,8 +514,7 @@ def get(loss: str | Callable, **options) -> Callable:
         raise TypeError(f"loss must be a name or a function, got {loss!r}")
     key = loss.lower().replace("-", "_")
     if key not in _REGISTRY:
-        names = ", ".join(sorted(_REGISTRY))
-        raise ValueError(f"unknown loss {loss!r}; choose one of {names}")
+        raise ValueError(unknown_name("loss", loss, _REGISTRY))
     return _with_options(_REGISTRY[key], options)
 
 
