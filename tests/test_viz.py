@@ -593,6 +593,18 @@ def test_empty_path_means_no_renderer(monkeypatch, tmp_path):
         renderers.render_bytes("digraph { a }", "svg")
 
 
+def test_save_graph_picture_survives_a_failing_renderer(monkeypatch, tmp_path, capsys):
+    def broken(self, dot_source, format="svg", *, dpi=None):
+        raise renderers.RenderError("dot could not render the graph (exit code 1): boom")
+
+    fake = renderers.Renderer("dot", "/nowhere/dot")
+    monkeypatch.setattr(renderers.Renderer, "run", broken)
+    monkeypatch.setattr(renderers, "find_renderer", lambda: fake)
+    monkeypatch.setattr(viz, "find_renderer", lambda: fake)
+    path = viz.save_graph_picture(lecture()[-1], tmp_path / "f")
+    assert path.suffix == ".dot" and "boom" in capsys.readouterr().err
+
+
 def test_renderer_order_prefers_dot_then_graphviz_pure(monkeypatch):
     available = {"graphviz-pure": "/opt/bin/graphviz-pure"}
     monkeypatch.setattr(shutil, "which", lambda name, path=None: available.get(name))

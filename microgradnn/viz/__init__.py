@@ -82,9 +82,9 @@ def draw(
 def save_graph_picture(root, path_stem, *, format: str = "png", **options) -> Path:
     """Write a picture of ``root`` with values, gradients and local derivatives on the edges.
 
-    Returns the path of the picture (``path_stem`` + ``.png``). Without any renderer it
-    writes the DOT text instead (``path_stem`` + ``.dot``), prints one line on how to install
-    a renderer, and returns that path.
+    Returns the path of the picture (``path_stem`` + ``.png``). Without any renderer (or if
+    it fails) it writes the DOT text instead (``path_stem`` + ``.dot``), prints one line on
+    how to install a renderer, and returns that path.
 
     >>> import tempfile, pathlib
     >>> from microgradnn import Value
@@ -111,7 +111,13 @@ def save_graph_picture(root, path_stem, *, format: str = "png", **options) -> Pa
         )
         return path
     dpi = DEFAULT_DPI if format in ("png", "jpg", "jpeg") else None
-    return render_file(dot, stem.with_suffix(f".{format}"), format=format, dpi=dpi)
+    try:
+        return render_file(dot, stem.with_suffix(f".{format}"), format=format, dpi=dpi)
+    except RenderError as error:  # a broken renderer must not stop a demo or a tutorial
+        path = stem.with_suffix(".dot")
+        path.write_text(dot, encoding="utf-8")
+        print(f"{error}; wrote the DOT text to {path} instead", file=sys.stderr)
+        return path
 
 
 def draw_network(model, **options):
