@@ -112,3 +112,19 @@ def test_scalar_mlp_learns_a_small_two_moons_set():
 def test_scalar_mlp_16_16_1_reaches_100_percent_on_two_moons():
     accuracy, steps = train_moons(n_samples=100, max_steps=100)
     assert accuracy == 1.0, f"{accuracy:.0%} after {steps} steps"
+
+
+def test_fused_and_unfused_neurons_agree_in_value_and_gradient():
+    from microgradnn.nn import MLP as ScalarMLP
+
+    fused = ScalarMLP(3, [4, 1], seed=5)
+    plain = ScalarMLP(3, [4, 1], seed=5, fused=False)
+    x = [0.3, -1.2, 2.0]
+    out_fused, out_plain = fused(x), plain(x)
+    assert out_fused.data == out_plain.data
+    out_fused.backward()
+    out_plain.backward()
+    for a, b in zip(fused.parameters(), plain.parameters()):
+        assert a.grad == pytest.approx(b.grad, rel=1e-12, abs=1e-15)
+    # the linear output neuron is ONE node: 4 weights, 4 inputs and the bias as parents
+    assert out_fused.op.name == "dot" and len(out_fused.parents) == 9
