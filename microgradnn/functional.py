@@ -5,6 +5,9 @@ Every function here is a *composite*: it only combines primitive ops (``relu``, 
 formula to trust, and second derivatives work too. Most functions accept a ``Value`` or a
 ``Tensor``; ``softmax``/``log_softmax`` also accept a list of Values (one sample).
 
+The convolution family (``conv2d``, ``max_pool2d``, ``avg_pool2d``, ``global_avg_pool2d``,
+``im2col``) lives in :mod:`microgradnn.nn.conv` and is reachable from here too.
+
 >>> from microgradnn import Tensor
 >>> softmax(Tensor([[1000.0, 1000.0]])).data   # no overflow: shifted by the max first
 array([[0.5, 0.5]])
@@ -21,7 +24,10 @@ from microgradnn.engine import Node
 from microgradnn.tensor import Tensor
 from microgradnn.value import Value
 
+_CONV_FUNCTIONS = ("conv2d", "max_pool2d", "avg_pool2d", "global_avg_pool2d", "im2col")
+
 __all__ = [
+    *_CONV_FUNCTIONS,
     "linear",
     "sigmoid",
     "tanh",
@@ -35,6 +41,15 @@ __all__ = [
     "logsumexp",
     "one_hot",
 ]
+
+
+def __getattr__(name):
+    # Imported on first use: nn.conv imports this module, so a top-level import would loop.
+    if name in _CONV_FUNCTIONS:
+        from microgradnn.nn import conv
+
+        return getattr(conv, name)
+    raise AttributeError(f"module 'microgradnn.functional' has no attribute {name!r}")
 
 
 def _as_node(x):
