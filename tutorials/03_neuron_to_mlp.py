@@ -41,9 +41,13 @@ FIGURES = [
 # `nn.Neuron(2, activation="tanh")` holds two weights and a bias (all `Value`s). Calling it
 # on an input builds the graph of tanh(w0 x0 + w1 x1 + b); `backward()` then gives the
 # gradient of the output with respect to every weight, which is what learning needs.
+#
+# By default a neuron computes w · x + b as a single fused "dot" node (same numbers, far
+# fewer nodes, much faster); `fused=False` spells it out as products and sums, which is what
+# we want to *see* here.
 
 # %%
-neuron = nn.Neuron(2, activation="tanh", seed=0)
+neuron = nn.Neuron(2, activation="tanh", seed=0, fused=False)
 out = neuron([1.0, -2.0])
 out.label = "out"
 out.backward()
@@ -66,7 +70,7 @@ viz.save_graph_picture(out, out_dir() / "neuron_graph")
 # *computation graph* of one forward pass, where each weight is a separate node.
 
 # %%
-model = nn.MLP(2, [2, 1], activation="tanh", output_activation="sigmoid", seed=0)
+model = nn.MLP(2, [2, 1], activation="tanh", output_activation="sigmoid", seed=0, fused=False)
 print(model)
 print("parameters:", len(model.parameters()), "= (2*2 + 2) + (2*1 + 1)")
 viz.draw_network(model, show_weights=True).save_png(out_dir() / "network_untrained.png")
