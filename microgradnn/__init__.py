@@ -38,6 +38,8 @@ _SUBMODULES = {
     "plots",
     "viz",
     "testing",
+    "expression",
+    "errors",
 }
 
 __all__ = [
