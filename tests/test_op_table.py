@@ -88,6 +88,7 @@ TENSOR_ONLY_TESTS = {
     "minimum",
     "im2col",
     "col2im",
+    "softmax_cross_entropy",
 }
 
 
@@ -344,3 +345,34 @@ def test_tensor_second_derivatives_of_composites(data):
         return (gw * gw).sum()
 
     check_grad(grad_norm, w, rtol=1e-4, atol=1e-5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_softmax_cross_entropy_gradient_first_and_second_order(data):
+    rows = data.draw(st.integers(1, 4))
+    classes = data.draw(st.integers(2, 5))
+    z = data.draw(arrays((rows, classes), -4, 4))
+    raw = data.draw(arrays((rows, classes), 0.05, 1.0))
+    targets = raw / raw.sum(axis=1, keepdims=True)
+
+    def loss(t):
+        return Tensor._from_op(ops.SoftmaxCrossEntropy(targets), (t,))
+
+    check_grad(loss, z)
+
+    def gradient_norm(t):
+        (g,) = grad(loss(t).sum(), [t], create_graph=True)
+        return (g * g).sum()
+
+    check_grad(gradient_norm, z, rtol=1e-4, atol=1e-6)
+
+
+def test_softmax_cross_entropy_equals_the_log_softmax_composite():
+    from microgradnn.functional import log_softmax
+
+    z = np.array([[1000.0, -1000.0, 3.0], [0.5, 0.2, -0.1]])
+    targets = np.array([[0.0, 1.0, 0.0], [0.2, 0.3, 0.5]])
+    fused = Tensor._from_op(ops.SoftmaxCrossEntropy(targets), (Tensor(z),))
+    composite = -(Tensor(targets) * log_softmax(Tensor(z))).sum(axis=-1)
+    np.testing.assert_allclose(fused.data, composite.data, rtol=1e-12)

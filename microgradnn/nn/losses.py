@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from microgradnn import functional as F
+from microgradnn import ops
 from microgradnn.engine import Node, grad
 from microgradnn.errors import unknown_name
 from microgradnn.tensor import Tensor
@@ -256,6 +257,13 @@ def _class_log_probs(y_pred, from_logits: bool):
     return [[_clip_probability(p, EPSILON, 1.0).log() for p in row] for row in rows]
 
 
+def _softmax_cross_entropy(logits: Tensor, target_rows: np.ndarray) -> Tensor:
+    """Per-sample cross-entropy from logits as ONE node (see ops.SoftmaxCrossEntropy): its
+    gradient is softmax(z) - y, the same numbers the log_softmax composite would give."""
+    targets = np.asarray(target_rows, dtype=logits.dtype)
+    return Tensor._from_op(ops.SoftmaxCrossEntropy(targets), (logits,))
+
+
 def _check_class_axis(y_pred, who: str) -> None:
     if isinstance(y_pred, Tensor) and y_pred.ndim == 0:
         raise ValueError(f"{who}: y_pred needs a class axis (last), got a 0-d tensor")
@@ -293,6 +301,8 @@ def categorical_crossentropy(y_pred, y_true, reduction: str = "mean", from_logit
                 f"they must match{hint}"
             )
         _check_probability_rows(target.data, who)
+        if from_logits:
+            return _reduce("tensor", _softmax_cross_entropy(y_pred, target.data), reduction)
         per_sample = -(target * _class_log_probs(y_pred, from_logits)).sum(axis=-1)
         return _reduce("tensor", per_sample, reduction)
     log_probs = _class_log_probs(y_pred, from_logits)
@@ -335,6 +345,9 @@ def sparse_categorical_crossentropy(
     if isinstance(y_pred, Tensor):
         classes, batch_shape = y_pred.shape[-1], y_pred.shape[:-1]
         labels = _integer_labels(y_true, batch_shape, classes, who)
+        if from_logits:
+            one_hot_rows = np.eye(classes, dtype=y_pred.dtype)[labels]
+            return _reduce("tensor", _softmax_cross_entropy(y_pred, one_hot_rows), reduction)
         log_probs = _class_log_probs(y_pred, from_logits).reshape(-1, classes)
         picked = log_probs[np.arange(labels.size), labels.ravel()]
         return _reduce("tensor", -picked.reshape(batch_shape), reduction)
