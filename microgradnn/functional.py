@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from microgradnn import ops
 from microgradnn.engine import Node
 from microgradnn.tensor import Tensor
 from microgradnn.value import Value
@@ -100,27 +101,27 @@ def relu(x):
 def leaky_relu(x, alpha: float = 0.01):
     """Leaky ReLU: x for x > 0, alpha * x for x < 0 (a small slope keeps gradients alive).
 
-    Built as relu(x) - alpha * relu(-x), so it works for Value and Tensor alike.
+    A primitive of the op table (:class:`microgradnn.ops.LeakyRelu`): its derivative is 1
+    for x > 0 and alpha otherwise, never zero.
 
     >>> leaky_relu(Tensor([-2.0, 3.0]), alpha=0.1).data
     array([-0.2,  3. ])
     """
     x = _as_node(x)
-    return x.relu() - alpha * (-x).relu()
+    return type(x)._from_op(ops.LeakyRelu(float(alpha)), (x,))
 
 
 def elu(x, alpha: float = 1.0):
     """Exponential linear unit: x for x > 0, alpha (e^x - 1) for x <= 0.
 
-    Built as relu(x) + alpha (exp(-relu(-x)) - 1): for x < 0 the first term vanishes and
-    -relu(-x) = x; for x > 0 the exponential is e^0 = 1 and the second term vanishes.
-    Derivative: 1 for x > 0, alpha e^x for x < 0.
+    A primitive of the op table (:class:`microgradnn.ops.Elu`). Derivative: 1 for x > 0,
+    alpha e^x for x <= 0 (so alpha at 0; with alpha = 1 the curve is smooth there).
 
     >>> round(elu(Value(-1.0)).data, 4)
     -0.6321
     """
     x = _as_node(x)
-    return x.relu() + alpha * ((-((-x).relu())).exp() - 1.0)
+    return type(x)._from_op(ops.Elu(float(alpha)), (x,))
 
 
 def smelu(x, beta: float = 1.0):

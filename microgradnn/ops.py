@@ -247,6 +247,41 @@ class Relu(Op):
         return (g * m.constant(m.raw(a) > 0, a),)
 
 
+class LeakyRelu(Op):
+    """a for a > 0, alpha * a otherwise.  d/da = 1 for a > 0, alpha otherwise (also at 0,
+    so the gradient is never zero: that is the point of the leak)."""
+
+    name = "leaky_relu"
+
+    def __init__(self, alpha: float = 0.01):
+        self.alpha = alpha
+
+    def forward(self, m, a):
+        return m.leaky_relu(a, self.alpha)
+
+    def backward(self, m, g, out, xs, needs):
+        (a,) = xs
+        return (g * m.constant(np.where(m.raw(a) > 0, 1.0, self.alpha), a),)
+
+
+class Elu(Op):
+    """a for a > 0, alpha (e^a - 1) otherwise.  d/da = 1 for a > 0, alpha e^a = out + alpha
+    otherwise (alpha at 0, like PyTorch)."""
+
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0):
+        self.alpha = alpha
+
+    def forward(self, m, a):
+        return m.elu(a, self.alpha)
+
+    def backward(self, m, g, out, xs, needs):
+        (a,) = xs
+        positive = m.constant(m.raw(a) > 0, a)
+        return (g * (positive + (1 - positive) * (out + self.alpha)),)
+
+
 class Abs(Op):
     """|a|.  d/da = sign(a) (0 at the kink a = 0)."""
 
@@ -811,6 +846,14 @@ class ScalarMath:
     def relu(a):
         return a if a > 0 else 0.0
 
+    @staticmethod
+    def leaky_relu(a, alpha):
+        return a if a > 0 else alpha * a
+
+    @staticmethod
+    def elu(a, alpha):
+        return a if a > 0 else alpha * (_math.exp(a) - 1.0)
+
 
 class ArrayMath:
     """numpy arrays; the same IEEE-safe behaviour as ScalarMath, without warnings."""
@@ -821,7 +864,10 @@ class ArrayMath:
 
     @staticmethod
     def constant(value, like):
-        return np.asarray(value, dtype=like.dtype)
+        value = np.asarray(value)
+        if value.dtype == bool:  # a mask: g * mask keeps g's dtype, no float copy needed
+            return value
+        return value.astype(like.dtype, copy=False)
 
     @staticmethod
     def shape(x):
@@ -873,6 +919,15 @@ class ArrayMath:
     @staticmethod
     def relu(a):
         return np.maximum(a, 0)
+
+    @staticmethod
+    def leaky_relu(a, alpha):
+        return np.where(a > 0, a, alpha * a)
+
+    @staticmethod
+    def elu(a, alpha):
+        # exp only of the non-positive part: no overflow warning for large positive a
+        return np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0)))
 
     @staticmethod
     def softmax(z):

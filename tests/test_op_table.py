@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microgradnn import Tensor, concatenate, grad, ops, stack, where
+from microgradnn import Tensor, Value, concatenate, grad, ops, stack, where
+from microgradnn.functional import elu, leaky_relu
 from microgradnn.ops import OP_TABLE
 from microgradnn.testing import (
     arrays,
@@ -45,6 +46,8 @@ SCALAR_CASES = {
     "sin": (lambda a: a.sin(), [REAL]),
     "cos": (lambda a: a.cos(), [REAL]),
     "dot": (lambda w1, w2, x1, x2, b: dot([w1, w2], [x1, x2], b), [REAL] * 5),
+    "leaky_relu": (lambda a: leaky_relu(a, alpha=0.2), [NONZERO]),
+    "elu": (lambda a: elu(a, alpha=0.7), [NONZERO]),
 }
 
 ELEMENTWISE_UNARY = {
@@ -59,6 +62,8 @@ ELEMENTWISE_UNARY = {
     "abs": (lambda a: a.abs(), (0.1, 3)),
     "sin": (lambda a: a.sin(), (-3, 3)),
     "cos": (lambda a: a.cos(), (-3, 3)),
+    "leaky_relu": (lambda a: leaky_relu(a, alpha=0.2), (0.1, 3)),
+    "elu": (lambda a: elu(a, alpha=0.7), (0.1, 3)),
 }
 
 ELEMENTWISE_BINARY = {
@@ -136,7 +141,7 @@ def test_tensor_unary_gradient(name, data):
     f, (low, high) = ELEMENTWISE_UNARY[name]
     shape = data.draw(shapes(max_dims=3))
     x = data.draw(arrays(shape, low, high))
-    if name in ("relu", "abs"):
+    if name in ("relu", "abs", "leaky_relu", "elu"):
         x = x * data.draw(arrays(shape, -1, 1).map(lambda s: np.where(s < 0, -1.0, 1.0)))
     check_grad(f, x)
 
@@ -376,3 +381,13 @@ def test_softmax_cross_entropy_equals_the_log_softmax_composite():
     fused = Tensor._from_op(ops.SoftmaxCrossEntropy(targets), (Tensor(z),))
     composite = -(Tensor(targets) * log_softmax(Tensor(z))).sum(axis=-1)
     np.testing.assert_allclose(fused.data, composite.data, rtol=1e-12)
+
+
+def test_leaky_relu_and_elu_slopes_at_zero_are_never_zero():
+    for function, alpha in ((leaky_relu, 0.2), (elu, 0.7)):
+        x = Value(0.0)
+        function(x, alpha=alpha).backward()
+        assert x.grad == alpha  # like PyTorch: the left-hand slope at the kink
+        t = Tensor([0.0, 1.0, -1.0])
+        function(t, alpha=alpha).sum().backward()
+        assert t.grad[0] == alpha and t.grad[1] == 1.0
