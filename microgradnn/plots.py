@@ -91,7 +91,9 @@ def read_learning_curves(history, tolerance: float = 0.1) -> str:
     * training loss barely moved: **under-fitting** (model too small or learning rate off);
     * validation loss well below training loss: the validation set is unrepresentative
       (too small, or easier than the training data), or dropout is active during training;
-    * both fell and levelled off close together: a **good fit**.
+    * both fell and levelled off close together: a **good fit**, *if* that loss level is
+      acceptable; a too-simple model also gives close, flat curves at a high loss
+      (under-fitting shows only when you compare with a bigger model).
 
     ``tolerance`` is the relative change treated as meaningful (10% by default).
 
@@ -147,7 +149,8 @@ def read_learning_curves(history, tolerance: float = 0.1) -> str:
     if len(val):
         return (
             "good fit: training and validation losses fell and levelled off together "
-            f"(final gap {val[-1] - train[-1]:+.3g})."
+            f"(final gap {val[-1] - train[-1]:+.3g}), if a final loss of {train[-1]:.3g} is "
+            "good enough; if not, the model under-fits: try a bigger one."
         )
     return "training loss fell and levelled off; add validation data to check for over-fitting"
 
