@@ -22,6 +22,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 
+from microgradnn import ops
+
 _grad_enabled = True
 _anomaly_mode = False
 
@@ -187,12 +189,125 @@ class Node:
             node.requires_grad = False
         return node
 
-    @staticmethod
-    def _zero_grad_value(data):
-        raise NotImplementedError
-
     def _seed_gradient(self, grad):
         raise NotImplementedError
+
+    # --- operations shared by Value and Tensor ----------------------------------------
+    # Each front end says how to turn the other operand into a node (``_binary``) and how
+    # to apply a one-input op (``_unary``); the derivatives live in the op table (ops.py).
+    def __add__(self, other):
+        return self._binary(ops.ADD, other)
+
+    def __radd__(self, other):
+        return self._binary(ops.ADD, other, reflected=True)
+
+    def __sub__(self, other):
+        return self._binary(ops.SUB, other)
+
+    def __rsub__(self, other):
+        return self._binary(ops.SUB, other, reflected=True)
+
+    def __mul__(self, other):
+        return self._binary(ops.MUL, other)
+
+    def __rmul__(self, other):
+        return self._binary(ops.MUL, other, reflected=True)
+
+    def __truediv__(self, other):
+        return self._binary(ops.DIV, other)
+
+    def __rtruediv__(self, other):
+        return self._binary(ops.DIV, other, reflected=True)
+
+    def __neg__(self):
+        return self._unary(ops.NEG)
+
+    def __pos__(self):
+        return self
+
+    def exp(self):
+        """e**x (inf on overflow, no warning); elementwise on a Tensor.
+
+        >>> from microgradnn import Value
+        >>> Value(0.0).exp().data
+        1.0
+        """
+        return self._unary(ops.EXP)
+
+    def log(self):
+        """Natural log; log(0) = -inf; negative input raises ValueError.
+
+        >>> from microgradnn import Value
+        >>> Value(1.0).log().data
+        0.0
+        """
+        return self._unary(ops.LOG)
+
+    def sqrt(self):
+        """Square root; negative input raises ValueError.
+
+        >>> from microgradnn import Value
+        >>> Value(9.0).sqrt().data
+        3.0
+        """
+        return self._unary(ops.SQRT)
+
+    def tanh(self):
+        """Hyperbolic tangent.
+
+        >>> from microgradnn import Value
+        >>> Value(0.0).tanh().data
+        0.0
+        """
+        return self._unary(ops.TANH)
+
+    def sigmoid(self):
+        """Logistic sigmoid 1/(1+e^-x), stable for large |x| (0 and 1 at -/+1000).
+
+        >>> from microgradnn import Value
+        >>> Value(0.0).sigmoid().data
+        0.5
+        """
+        return self._unary(ops.SIGMOID)
+
+    def relu(self):
+        """max(0, x); its derivative at the kink x = 0 is taken as 0.
+
+        >>> from microgradnn import Value
+        >>> Value(-3.0).relu().data
+        0.0
+        """
+        return self._unary(ops.RELU)
+
+    def abs(self):
+        """|x|; its derivative at x = 0 is taken as 0.
+
+        >>> from microgradnn import Value
+        >>> Value(-3.0).abs().data
+        3.0
+        """
+        return self._unary(ops.ABS)
+
+    def __abs__(self):
+        return self.abs()
+
+    def sin(self):
+        """Sine (radians).
+
+        >>> from microgradnn import Value
+        >>> Value(0.0).sin().data
+        0.0
+        """
+        return self._unary(ops.SIN)
+
+    def cos(self):
+        """Cosine (radians).
+
+        >>> from microgradnn import Value
+        >>> Value(0.0).cos().data
+        1.0
+        """
+        return self._unary(ops.COS)
 
     # --- gradients -----------------------------------------------------------------------
     @property
@@ -202,7 +317,7 @@ class Node:
 
     def zero_grad(self) -> None:
         """Reset this node's ``grad`` to zero (gradients accumulate across backward calls)."""
-        self.grad = self._zero_grad_value(self.data)
+        self.grad = self.initial_grad
 
     def backward(self, grad=None, *, create_graph: bool = False, retain_graph: bool = True):
         """Backpropagate from this node: fill ``.grad`` of every node it depends on.
@@ -281,8 +396,6 @@ def _check_can_backward(root: Node) -> None:
 
 def _propagate(roots, seeds, *, create_graph: bool, accumulate: bool, wanted=None):
     """Run the chain rule from ``roots`` backwards. Returns grads of ``wanted`` nodes."""
-    from microgradnn.ops import GraphMath  # local import: ops imports this module
-
     for root in roots:
         _check_can_backward(root)
     if len(roots) == 1:
@@ -299,7 +412,7 @@ def _propagate(roots, seeds, *, create_graph: bool, accumulate: bool, wanted=Non
         root.grad = seed if root.grad is None else root.grad + seed
     wanted_ids = {id(n): i for i, n in enumerate(wanted)} if wanted is not None else None
     found = [None] * len(wanted) if wanted is not None else None
-    math = GraphMath if create_graph else type(roots[0]).math
+    math = ops.GraphMath if create_graph else type(roots[0]).math
     global _grad_enabled
     previous_mode = _grad_enabled
     _grad_enabled = create_graph  # the backward pass builds a graph only when asked to
@@ -462,7 +575,7 @@ def grad(outputs, inputs, grad_outputs=None, *, create_graph: bool = False):
     result = []
     for node, g in zip(inputs, found):
         if g is None:
-            g = node._zero_grad_value(node.data)
+            g = node.initial_grad
             if g is None:  # Tensor grads start as None; a missing gradient is zero
                 import numpy as np
 

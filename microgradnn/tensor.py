@@ -83,10 +83,6 @@ class Tensor(Node):
         self.label = label
         self.requires_grad = requires_grad
 
-    @staticmethod
-    def _zero_grad_value(data):
-        return None
-
     def zero_grad(self) -> None:
         """Forget the gradient (``grad`` becomes None, which means zero)."""
         self.grad = None
@@ -169,30 +165,6 @@ class Tensor(Node):
                 "(numpy rule: compare from the last axis; sizes must match or be 1)"
             ) from None
 
-    def __add__(self, other):
-        return self._binary(ops.ADD, other)
-
-    def __radd__(self, other):
-        return self._binary(ops.ADD, other, reflected=True)
-
-    def __sub__(self, other):
-        return self._binary(ops.SUB, other)
-
-    def __rsub__(self, other):
-        return self._binary(ops.SUB, other, reflected=True)
-
-    def __mul__(self, other):
-        return self._binary(ops.MUL, other)
-
-    def __rmul__(self, other):
-        return self._binary(ops.MUL, other, reflected=True)
-
-    def __truediv__(self, other):
-        return self._binary(ops.DIV, other)
-
-    def __rtruediv__(self, other):
-        return self._binary(ops.DIV, other, reflected=True)
-
     def __pow__(self, other):
         if isinstance(other, Tensor):
             return self._binary(ops.POW, other)
@@ -202,12 +174,6 @@ class Tensor(Node):
 
     def __rpow__(self, other):
         return self._binary(ops.POW, other, reflected=True)
-
-    def __neg__(self):
-        return Tensor._from_op(ops.NEG, (self,))
-
-    def __pos__(self):
-        return self
 
     def __matmul__(self, other):
         return matmul(self, other)
@@ -239,44 +205,6 @@ class Tensor(Node):
     # --- elementwise functions ------------------------------------------------------------
     def _unary(self, op):
         return Tensor._from_op(op, (self,))
-
-    def exp(self):
-        """Elementwise e**x (inf on overflow, no warning)."""
-        return self._unary(ops.EXP)
-
-    def log(self):
-        """Elementwise natural log; log(0) = -inf; negative entries raise ValueError."""
-        return self._unary(ops.LOG)
-
-    def sqrt(self):
-        """Elementwise square root (negative entries raise ValueError)."""
-        return self._unary(ops.SQRT)
-
-    def tanh(self):
-        """Elementwise hyperbolic tangent."""
-        return self._unary(ops.TANH)
-
-    def sigmoid(self):
-        """Elementwise logistic sigmoid, stable for large |x|."""
-        return self._unary(ops.SIGMOID)
-
-    def relu(self):
-        """Elementwise max(0, x)."""
-        return self._unary(ops.RELU)
-
-    def abs(self):
-        """Elementwise |x|."""
-        return self._unary(ops.ABS)
-
-    __abs__ = abs
-
-    def sin(self):
-        """Elementwise sine."""
-        return self._unary(ops.SIN)
-
-    def cos(self):
-        """Elementwise cosine."""
-        return self._unary(ops.COS)
 
     def maximum(self, other):
         """Elementwise max with another tensor or number. ``Tensor([1., 5.]).maximum(3)``."""

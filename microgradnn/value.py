@@ -57,10 +57,6 @@ class Value(Node):
         self.label = label
         self.requires_grad = requires_grad
 
-    @staticmethod
-    def _zero_grad_value(data):
-        return 0.0
-
     def _seed_gradient(self, grad):
         return 1.0 if grad is None else _check_number(grad, "gradient")
 
@@ -70,30 +66,6 @@ class Value(Node):
         parents = (other, self) if reflected else (self, other)
         return Value._from_op(op, parents)
 
-    def __add__(self, other):
-        return self._binary(ops.ADD, other)
-
-    def __radd__(self, other):
-        return self._binary(ops.ADD, other, reflected=True)
-
-    def __sub__(self, other):
-        return self._binary(ops.SUB, other)
-
-    def __rsub__(self, other):
-        return self._binary(ops.SUB, other, reflected=True)
-
-    def __mul__(self, other):
-        return self._binary(ops.MUL, other)
-
-    def __rmul__(self, other):
-        return self._binary(ops.MUL, other, reflected=True)
-
-    def __truediv__(self, other):
-        return self._binary(ops.DIV, other)
-
-    def __rtruediv__(self, other):
-        return self._binary(ops.DIV, other, reflected=True)
-
     def __pow__(self, other):
         if isinstance(other, Value):
             return self._binary(ops.POW, other)
@@ -101,12 +73,6 @@ class Value(Node):
 
     def __rpow__(self, other):
         return self._binary(ops.POW, other, reflected=True)
-
-    def __neg__(self):
-        return Value._from_op(ops.NEG, (self,))
-
-    def __pos__(self):
-        return self
 
     # --- comparisons look at the numbers only and build no graph -------------------------
     def __lt__(self, other):
@@ -142,52 +108,6 @@ class Value(Node):
     # --- functions ------------------------------------------------------------------------
     def _unary(self, op):
         return Value._from_op(op, (self,))
-
-    def exp(self):
-        """e**x (inf on overflow). ``Value(0.0).exp().data`` -> ``1.0``."""
-        return self._unary(ops.EXP)
-
-    def log(self):
-        """Natural log; log(0) = -inf; negative input raises ValueError.
-
-        >>> Value(1.0).log().data
-        0.0
-        """
-        return self._unary(ops.LOG)
-
-    def sqrt(self):
-        """Square root (ValueError for negative input). ``Value(9.0).sqrt().data`` -> ``3.0``."""
-        return self._unary(ops.SQRT)
-
-    def tanh(self):
-        """Hyperbolic tangent. ``Value(0.0).tanh().data`` -> ``0.0``."""
-        return self._unary(ops.TANH)
-
-    def sigmoid(self):
-        """Logistic sigmoid 1/(1+e^-x), stable for large |x|.
-
-        >>> Value(0.0).sigmoid().data
-        0.5
-        """
-        return self._unary(ops.SIGMOID)
-
-    def relu(self):
-        """max(0, x). ``Value(-3.0).relu().data`` -> ``0.0``."""
-        return self._unary(ops.RELU)
-
-    def abs(self):
-        """|x|. ``Value(-3.0).abs().data`` -> ``3.0``."""
-        return self._unary(ops.ABS)
-
-    __abs__ = abs
-
-    def sin(self):
-        """sin(x). ``Value(0.0).sin().data`` -> ``0.0``."""
-        return self._unary(ops.SIN)
-
-    def cos(self):
-        """cos(x). ``Value(0.0).cos().data`` -> ``1.0``."""
-        return self._unary(ops.COS)
 
     def __repr__(self) -> str:
         parts = [f"data={self.data:.6g}", f"grad={_short(self.grad)}"]
