@@ -18,6 +18,8 @@ from microgradnn.ops import ScalarMath
 
 
 def _check_number(data, what: str = "Value") -> float:
+    if type(data) is float:  # the common case, checked first because it is cheap
+        return data
     if isinstance(data, Node):
         raise TypeError(
             f"cannot make a {what} from a {type(data).__name__}; "
@@ -154,6 +156,8 @@ def _number(other) -> float:
 def _as_value(other) -> Value:
     if isinstance(other, Value):
         return other
+    if type(other) is float or type(other) is int:  # a plain constant: skip the checks
+        return Value(other, requires_grad=False)
     if isinstance(other, Node):
         raise TypeError(
             f"cannot mix Value and {type(other).__name__} in one expression; "
