@@ -623,7 +623,9 @@ class _DotBuilder:
             lines = [escape(line)]
             if child_grad is not None and parent.requires_grad and "grad" in self.options.show:
                 product = escape(self._product_line(parent, names[position], child_grad, local))
-                lines.append(f'<font color="white">{product}</font>' if ghost else product)
+                # in a backward frame, a product appears in the frame of the parent it feeds
+                hidden = ghost or (view is not None and id(parent) not in view.known)
+                lines.append(f'<font color="white">{product}</font>' if hidden else product)
             labels.append("<br/>".join(lines))
         return labels
 
