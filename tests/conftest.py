@@ -3,6 +3,13 @@
 import os
 
 import pytest
+from hypothesis import settings
+
+# On CI, Hypothesis explores the same examples every run (a red build must be reproducible);
+# locally it keeps drawing new ones, which is how it finds new bugs.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # Pictures are written to files in tests; never try to open a window.
 os.environ.setdefault("MPLBACKEND", "Agg")
