@@ -30,6 +30,7 @@ import statistics
 import time
 
 import numpy as np
+from _allocator import keep_freed_memory
 
 from microgradnn import Tensor
 from microgradnn.nn import LSTM, Conv2D, Dense, Flatten, MaxPool2D, Sequential, losses
@@ -231,6 +232,7 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="tiny shapes, one round (CI)")
     parser.add_argument("--threads", type=int, default=1, help="BLAS and torch threads")
     args = parser.parse_args(argv)
+    print(keep_freed_memory())
 
     try:
         import torch

@@ -18,6 +18,7 @@ import sys
 import time
 
 import numpy as np
+from _allocator import keep_freed_memory
 
 from microgradnn import nn
 from microgradnn.nn import losses
@@ -146,9 +147,15 @@ CONTENDERS = {
 }
 
 
-def best_time(step, x, y, repeats):
+def best_time(step, batches, repeats):
+    """Best single-step time over ``repeats`` steps, each on the next batch of the pool.
+
+    Fresh batches matter: stepping on ONE batch over and over drives the loss to zero and
+    the gradients into subnormal numbers, whose arithmetic is many times slower on CPUs.
+    """
     best = float("inf")
-    for _ in range(repeats):
+    for i in range(repeats):
+        x, y = batches[i % len(batches)]
         start = time.perf_counter()
         step(x, y)
         best = min(best, time.perf_counter() - start)
@@ -180,8 +187,10 @@ def thread_limit(threads):
 
 def run_case(dtype, batch, threads, rounds, repeats):
     rng = np.random.default_rng(1)
-    x = rng.normal(size=(batch, SIZES[0])).astype(dtype)
-    y = rng.integers(0, SIZES[-1], batch)
+    batches = [
+        (rng.normal(size=(batch, SIZES[0])).astype(dtype), rng.integers(0, SIZES[-1], batch))
+        for _ in range(16)
+    ]
     steps = {}
     for name, make in CONTENDERS.items():
         try:
@@ -191,10 +200,10 @@ def run_case(dtype, batch, threads, rounds, repeats):
     best = {name: float("inf") for name in steps}
     with thread_limit(threads) as label:
         for step in steps.values():
-            step(x, y)  # warm-up
+            step(*batches[0])  # warm-up
         for _ in range(rounds):
             for name, step in steps.items():
-                best[name] = min(best[name], best_time(step, x, y, repeats))
+                best[name] = min(best[name], best_time(step, batches, repeats))
     return label, best
 
 
@@ -202,6 +211,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny run for CI")
     args = parser.parse_args(argv)
+    print(keep_freed_memory())
     cases = (
         [(np.float64, 8, 1)]
         if args.quick
