@@ -62,6 +62,7 @@ def lecture_example() -> tuple[Value, Value, Value, Value, Value]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the demo (``python -m microgradnn demo --help`` lists the options); returns 0."""
     parser = argparse.ArgumentParser(prog="python -m microgradnn demo", description=__doc__)
     parser.add_argument("-o", "--output", default="microgradnn_output", help="folder for pictures")
     parser.add_argument("--no-train", action="store_true", help="skip the small network part")

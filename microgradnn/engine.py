@@ -149,7 +149,13 @@ def _check_backward(node, shares) -> None:
 
 
 class Node:
-    """One value in a computation graph. Use the front ends ``Value`` or ``Tensor``."""
+    """One value in a computation graph. Use the front ends ``Value`` or ``Tensor``.
+
+    >>> from microgradnn import Value
+    >>> x = Value(3.0, label="x"); y = x * x
+    >>> y.op.name, [p.label for p in y.parents], y.requires_grad
+    ('mul', ['x', 'x'], True)
+    """
 
     __slots__ = ("data", "grad", "parents", "op", "label", "requires_grad")
 
@@ -527,7 +533,13 @@ def backward(root: Node, grad=None, *, create_graph: bool = False, retain_graph:
 
 
 def free_graph(nodes: Iterable[Node]) -> None:
-    """Cut the edges of ``nodes`` so the intermediate results can be garbage collected."""
+    """Cut the edges of ``nodes`` so the intermediate results can be garbage collected.
+
+    >>> from microgradnn import Value
+    >>> y = Value(2.0) * 3
+    >>> free_graph([y]); y.parents
+    ()
+    """
     for node in nodes:
         node.parents = ()
         node.op = None

@@ -467,10 +467,18 @@ def where(condition, a, b) -> Tensor:
 
 
 def maximum(a, b) -> Tensor:
-    """Elementwise maximum of two tensors (or a tensor and a number)."""
+    """Elementwise maximum of two tensors (or a tensor and a number).
+
+    >>> maximum(Tensor([1.0, 5.0]), 3.0).data
+    array([3., 5.])
+    """
     return _as_tensor(a).maximum(b)
 
 
 def minimum(a, b) -> Tensor:
-    """Elementwise minimum of two tensors (or a tensor and a number)."""
+    """Elementwise minimum of two tensors (or a tensor and a number).
+
+    >>> minimum(Tensor([1.0, 5.0]), 3.0).data
+    array([1., 3.])
+    """
     return _as_tensor(a).minimum(b)

@@ -812,6 +812,14 @@ def fit(
     the weights were changing (as in Keras); validation numbers use the weights at the end
     of the epoch, in evaluation mode (dropout off). Scalar models (``nn.MLP``) are trained
     one sample at a time inside each batch, which is much slower.
+
+    >>> import numpy as np
+    >>> from microgradnn import nn
+    >>> x = np.array([[0.0], [1.0], [2.0], [3.0]]); y = 2 * x + 1
+    >>> model = nn.Sequential([nn.Dense(1, 1, seed=0)]).compile("sgd", "mse", lr=0.1)
+    >>> history = model.fit(x, y, epochs=200, batch_size=None, verbose=0)
+    >>> round(history.history["loss"][-1], 4), np.round(model.predict(x).ravel(), 2)
+    (0.0, array([1., 3., 5., 7.]))
     """
     config = _config(model)
     drop_last = False
