@@ -154,3 +154,61 @@ def test_common_mistakes_raise_documented_errors(bad_call):
         bad_call()
     message = str(info.value)
     assert message and "Traceback" not in message
+
+
+ACTIVATIONS = [None, "tanh", "sigmoid", "softplus", "elu", "leaky_relu", "linear"]
+
+
+@st.composite
+def layer_stacks(draw):
+    """A random Sequential of Dense/Activation/Dropout layers whose sizes may NOT chain."""
+    from microgradnn import nn
+
+    width = draw(st.integers(1, 4))
+    features = width
+    layers = []
+    for i in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["dense", "dense", "activation", "dropout"]))
+        if kind == "dense":
+            # usually the right input size, sometimes a wrong one (must give a clear error)
+            n_in = features if draw(st.integers(0, 4)) else draw(st.integers(1, 5))
+            n_out = draw(st.integers(1, 4))
+            act = draw(st.sampled_from(ACTIVATIONS))
+            layers.append(nn.Dense(n_in, n_out, activation=act, seed=i))
+            features = n_out
+        elif kind == "activation":
+            layers.append(nn.Activation(draw(st.sampled_from(ACTIVATIONS[1:]))))
+        else:
+            layers.append(nn.Dropout(0.5, seed=i))
+    batch = draw(st.integers(1, 3))
+    x = draw(arrays((batch, width), -1.5, 1.5))
+    return nn.Sequential(layers), x
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(layer_stacks())
+def test_random_layer_stacks_raise_clearly_or_have_correct_gradients(stack_and_input):
+    model, x = stack_and_input
+    model.eval()  # dropout off: the function is deterministic, as finite differences need
+    try:
+        out = model(x)
+    except DOCUMENTED_ERRORS as error:
+        assert "expects" in str(error) or str(error)
+        return
+    assert np.all(np.isfinite(out.data))
+    named = list(model.named_parameters())
+    if not named:
+        return
+    originals = [p.data.copy() for _, p in named]
+
+    def loss_of(*weights):
+        # put check_grad's own copies in place of the parameters, so it differentiates them
+        for (name, _), w in zip(named, weights):
+            *path, attribute = name.split(".")
+            owner = model
+            for part in path:
+                owner = owner[int(part)] if part.isdigit() else getattr(owner, part)
+            setattr(owner, attribute, w)
+        return (model(x) ** 2).sum()
+
+    check_grad(loss_of, *originals, rtol=1e-4, atol=1e-6)
