@@ -396,7 +396,8 @@ def _check_can_backward(root: Node) -> None:
         raise ValueError(
             "this result does not depend on anything that needs a gradient: it was computed "
             "under no_grad(), from detached values, or from constants only "
-            "(create inputs with requires_grad=True)"
+            "(create inputs with requires_grad=True), or its graph was already freed by "
+            "backward(retain_graph=False)"
         )
 
 
@@ -535,14 +536,19 @@ def backward(root: Node, grad=None, *, create_graph: bool = False, retain_graph:
 def free_graph(nodes: Iterable[Node]) -> None:
     """Cut the edges of ``nodes`` so the intermediate results can be garbage collected.
 
+    Intermediate results become constants (they can no longer pass gradients on, so a
+    second backward through them is refused with a clear error); leaves are untouched.
+
     >>> from microgradnn import Value
     >>> y = Value(2.0) * 3
-    >>> free_graph([y]); y.parents
-    ()
+    >>> free_graph([y]); y.parents, y.requires_grad
+    ((), False)
     """
     for node in nodes:
-        node.parents = ()
-        node.op = None
+        if node.op is not None:
+            node.parents = ()
+            node.op = None
+            node.requires_grad = False
 
 
 def grad(outputs, inputs, grad_outputs=None, *, create_graph: bool = False):

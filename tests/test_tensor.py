@@ -110,7 +110,9 @@ def test_retain_graph_false_frees_the_graph():
     loss = h.sum()
     loss.backward(retain_graph=False)
     assert loss.parents == () and h.parents == ()
-    assert w.grad is not None
+    assert w.grad is not None and w.requires_grad  # leaves keep learning
+    with pytest.raises(ValueError, match="retain_graph=False"):
+        loss.backward()  # a second pass through a freed graph is refused, not silently wrong
 
 
 def test_stack_concatenate_errors():
