@@ -436,7 +436,7 @@ class Sum(Op):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, m, a):
-        return np.sum(a, axis=self.axis, keepdims=self.keepdims)
+        return a.sum(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, m, g, out, xs, needs):
         shape = m.shape(xs[0])
@@ -453,14 +453,14 @@ class Max(Op):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, m, a):
-        return np.max(a, axis=self.axis, keepdims=self.keepdims)
+        return a.max(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, m, g, out, xs, needs):
         a = m.raw(xs[0])
-        peak = np.max(a, axis=self.axis, keepdims=True)
+        peak = a.max(axis=self.axis, keepdims=True)
         winners = a == peak
         share = winners.astype(a.dtype)
-        ties = np.sum(winners, axis=self.axis, keepdims=True)
+        ties = winners.sum(axis=self.axis, keepdims=True)
         if np.any(ties > 1):  # rare: split the gradient equally between tied maxima
             share /= ties
         g_full = m.keep_reduced_dims(g, a.shape, self.axis, self.keepdims)
@@ -477,7 +477,7 @@ class Reshape(Op):
         self.shape = shape
 
     def forward(self, m, a):
-        return np.reshape(a, self.shape)
+        return a.reshape(self.shape)
 
     def backward(self, m, g, out, xs, needs):
         return (m.reshape(g, m.shape(xs[0])),)
@@ -493,7 +493,7 @@ class Transpose(Op):
         self.axes = axes
 
     def forward(self, m, a):
-        return np.transpose(a, self.axes)
+        return a.transpose(self.axes)
 
     def backward(self, m, g, out, xs, needs):
         ndim = len(m.shape(xs[0]))
@@ -767,9 +767,9 @@ class SoftmaxCrossEntropy(Op):
         self.targets = targets
 
     def forward(self, m, z):
-        shifted = z - np.max(z, axis=-1, keepdims=True)
-        log_norm = np.log(np.sum(np.exp(shifted), axis=-1))
-        return log_norm - np.sum(self.targets * shifted, axis=-1)
+        shifted = z - z.max(axis=-1, keepdims=True)
+        log_norm = np.log(np.exp(shifted).sum(axis=-1))
+        return log_norm - (self.targets * shifted).sum(axis=-1)
 
     def backward(self, m, g, out, xs, needs):
         (z,) = xs
@@ -878,7 +878,7 @@ class ArrayMath:
 
     @staticmethod
     def shape(x):
-        return np.shape(x)
+        return x.shape
 
     @staticmethod
     def divide(a, b):
@@ -938,8 +938,8 @@ class ArrayMath:
 
     @staticmethod
     def softmax(z):
-        e = np.exp(z - np.max(z, axis=-1, keepdims=True))
-        return e / np.sum(e, axis=-1, keepdims=True)
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
 
     # --- shape helpers used by backward formulas ------------------------------------------
     @staticmethod
@@ -952,12 +952,12 @@ class ArrayMath:
     @staticmethod
     def sum_to(g, shape):
         """Sum ``g`` over the axes that broadcasting added or stretched to reach ``shape``."""
-        extra = np.ndim(g) - len(shape)
+        extra = g.ndim - len(shape)
         axes = tuple(range(extra)) + tuple(
-            i + extra for i, n in enumerate(shape) if n == 1 and np.shape(g)[i + extra] != 1
+            i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1
         )
-        summed = np.sum(g, axis=axes, keepdims=True) if axes else g
-        return np.reshape(summed, shape)
+        summed = g.sum(axis=axes, keepdims=True) if axes else g
+        return summed.reshape(shape)
 
     @staticmethod
     def broadcast_to(g, shape):
@@ -966,21 +966,21 @@ class ArrayMath:
     @staticmethod
     def keep_reduced_dims(g, in_shape, axis, keepdims):
         """Give a reduced gradient its size-1 axes back so it broadcasts over the input."""
-        if keepdims or axis is None and np.ndim(g) == len(in_shape):
+        if keepdims or axis is None and g.ndim == len(in_shape):
             return g
-        return np.reshape(g, _reduced_shape(in_shape, axis))
+        return g.reshape(_reduced_shape(in_shape, axis))
 
     @staticmethod
     def reshape(g, shape):
-        return np.reshape(g, shape)
+        return g.reshape(shape)
 
     @staticmethod
     def transpose(g, axes):
-        return np.transpose(g, axes)
+        return g.transpose(axes)
 
     @staticmethod
     def swap_last_axes(x):
-        return np.swapaxes(x, -1, -2)
+        return x.swapaxes(-1, -2)
 
     @staticmethod
     def getitem(g, index):

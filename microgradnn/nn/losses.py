@@ -366,9 +366,10 @@ def _integer_labels(y_true, batch_shape: tuple, classes: int, who: str) -> np.nd
             f"{classes} classes, got shape {labels.shape}"
             + (" (one-hot targets? use categorical_crossentropy)" if labels.ndim > 1 else "")
         )
-    if labels.size and not np.all(labels == np.round(labels)):
-        raise ValueError(f"{who}: labels must be integers, got non-integer numbers")
-    labels = labels.astype(np.intp)
+    if labels.dtype.kind not in "iu":  # floats are fine if they hold whole numbers
+        if labels.size and not np.all(labels == np.round(labels)):
+            raise ValueError(f"{who}: labels must be integers, got non-integer numbers")
+    labels = labels.astype(np.intp, copy=False)
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
         raise ValueError(
             f"{who}: labels must be in [0, {classes}), got min {labels.min()} and "
