@@ -20,7 +20,7 @@ local derivative exactly once, in :mod:`microgradnn.ops`, using a small "math ba
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from microgradnn import ops
 
@@ -356,11 +356,11 @@ class Node:
         return type(self)(self.data, requires_grad=False)
 
 
-def topological_order(root: Node) -> list[Node]:
-    """Nodes that ``root`` depends on (and that need gradients), parents before children.
+def topological_order(*roots: Node) -> list[Node]:
+    """Nodes that the roots depend on (and that need gradients), parents before children.
 
     Iterative depth-first search, so a chain a million nodes deep does not hit Python's
-    recursion limit.
+    recursion limit. Several roots share one search (a node reached twice is listed once).
 
     >>> from microgradnn import Value
     >>> x = Value(1.0, label="x"); y = (x + 1) * x
@@ -371,7 +371,7 @@ def topological_order(root: Node) -> list[Node]:
     # Nodes hash by identity, so a set of nodes is an identity set. The stack holds nodes to
     # visit; a node followed by the marker None means "its parents are done, emit it".
     visited: set[Node] = set()
-    stack: list = [root]
+    stack: list = list(reversed(roots))
     append, pop, push, mark = order.append, stack.pop, stack.append, visited.add
     while stack:
         node = pop()
@@ -405,10 +405,7 @@ def _propagate(roots, seeds, *, create_graph: bool, accumulate: bool, wanted=Non
     """Run the chain rule from ``roots`` backwards. Returns grads of ``wanted`` nodes."""
     for root in roots:
         _check_can_backward(root)
-    if len(roots) == 1:
-        order = topological_order(roots[0])
-    else:  # several outputs: a virtual root whose parents are all the outputs
-        order = _merged_order(roots)
+    order = topological_order(*roots)
     # During the pass each node's .grad holds only what THIS pass sends it (None = nothing
     # yet). What earlier passes left there is set aside and added back at the end, so a
     # second backward() accumulates into every node without re-sending old gradients.
@@ -476,43 +473,6 @@ def _send_to_parents(node: Node, g, math, create_graph: bool) -> None:
                 share = unbroadcast(share, parent.data)
             pending = parent.grad
             parent.grad = share if pending is None else pending + share
-
-
-def _merged_order(roots: Sequence[Node]) -> list[Node]:
-    seen: set[int] = set()
-    order: list[Node] = []
-    for root in roots:
-        for node in topological_order(root):
-            if id(node) not in seen:
-                seen.add(id(node))
-                order.append(node)
-    # A node reached from a later root may have been listed before its parents from an
-    # earlier root; re-sort with one combined DFS to be safe.
-    return _toposort_many(order)
-
-
-def _toposort_many(nodes: list[Node]) -> list[Node]:
-    position = {id(n): i for i, n in enumerate(nodes)}
-    indegree = {id(n): 0 for n in nodes}
-    for n in nodes:
-        for p in n.parents:
-            if id(p) in position:
-                indegree[id(n)] += 1
-    children: dict[int, list[Node]] = {id(n): [] for n in nodes}
-    for n in nodes:
-        for p in n.parents:
-            if id(p) in position:
-                children[id(p)].append(n)
-    ready = [n for n in nodes if indegree[id(n)] == 0]
-    order = []
-    while ready:
-        n = ready.pop()
-        order.append(n)
-        for c in children[id(n)]:
-            indegree[id(c)] -= 1
-            if indegree[id(c)] == 0:
-                ready.append(c)
-    return order
 
 
 def backward(root: Node, grad=None, *, create_graph: bool = False, retain_graph: bool = True):

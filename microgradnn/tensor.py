@@ -83,10 +83,6 @@ class Tensor(Node):
         self.label = label
         self.requires_grad = requires_grad
 
-    def zero_grad(self) -> None:
-        """Forget the gradient (``grad`` becomes None, which means zero)."""
-        self.grad = None
-
     def _seed_gradient(self, grad):
         if grad is None:
             if self.data.size != 1:

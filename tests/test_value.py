@@ -234,3 +234,14 @@ def test_detect_anomaly_names_the_op_that_made_the_first_nan():
         with pytest.raises(FloatingPointError, match="backward of op 'sqrt'"):
             z.backward()
     assert math.isnan((Value(0.0) / 0.0).data)  # off again outside the block
+
+
+def test_grad_of_several_outputs_sums_their_gradients():
+    from microgradnn import grad
+
+    x, y = Value(2.0), Value(3.0)
+    shared = x * y  # reached from both outputs: listed once, gets both shares
+    first, second = shared + x, shared * y
+    gx, gy = grad([first, second], [x, y])
+    assert gx == pytest.approx(y.data + 1 + y.data * y.data)  # d/dx (xy + x + xy^2)
+    assert gy == pytest.approx(x.data + 2 * x.data * y.data)
