@@ -84,10 +84,14 @@ def interleaved(measure_a, measure_b, rounds):
     return a, b
 
 
-def bytes_per_node(n_points: int) -> tuple[float, int]:
-    """Traced bytes allocated while building one step's graph, per node (constants too)."""
+def graph_memory(n_points: int, fused: bool) -> tuple[int, int]:
+    """Traced bytes allocated while building one step's graph, and its number of nodes.
+
+    ``fused=False`` builds exactly micrograd's graph (one node per product and per sum), so
+    the bytes per node compare like with like; ``fused=True`` is our default graph.
+    """
     xs, ys = two_moons(n_points)
-    model = MLP(2, [16, 16, 1], activation="relu", seed=0)
+    model = MLP(2, [16, 16, 1], activation="relu", seed=0, fused=fused)
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
@@ -96,10 +100,10 @@ def bytes_per_node(n_points: int) -> tuple[float, int]:
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     count = _count_all_nodes(loss) - len(model.parameters())  # only what the step built
-    return (after - before) / count, count
+    return after - before, count
 
 
-def micrograd_bytes_per_node(n_points: int) -> float:
+def micrograd_graph_memory(n_points: int) -> tuple[int, int]:
     """The same measurement for micrograd (its nodes keep children in ``_prev``)."""
     from micrograd.engine import Value as MValue
     from micrograd.nn import MLP as MicroMLP
@@ -114,7 +118,7 @@ def micrograd_bytes_per_node(n_points: int) -> float:
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     count = _count_all_nodes(loss, "_prev") - len(model.parameters())
-    return (after - before) / count
+    return after - before, count
 
 
 def _count_all_nodes(root, parents_attribute="parents") -> int:
@@ -189,13 +193,34 @@ def main(argv=None) -> int:
         ours_t = time_steps(ours_step, ours_model, xs, ys, rounds)
         rows.append(("training step", f"{ours_t * 1e3:.1f} ms", "not installed", "-"))
 
-    per_node, nodes = bytes_per_node(n_points)
+    same_bytes, same_nodes = graph_memory(n_points, fused=False)
+    fused_bytes, fused_nodes = graph_memory(n_points, fused=True)
     try:
-        micro_bytes = micrograd_bytes_per_node(n_points)
-        micro_text, ratio = f"{micro_bytes:.0f} B", f"{micro_bytes / per_node:.1f}x smaller"
+        micro_bytes, micro_nodes = micrograd_graph_memory(n_points)
     except ImportError:
-        micro_text, ratio = "not installed", "-"
-    rows.append(("bytes per graph node", f"{per_node:.0f} B ({nodes} nodes)", micro_text, ratio))
+        micro_bytes = micro_nodes = None
+    per_node = same_bytes / same_nodes
+    if micro_bytes is None:
+        rows.append(("bytes per node, micrograd's graph", f"{per_node:.0f} B", "-", "-"))
+        rows.append(("graph memory per step", f"{fused_bytes / 1e6:.2f} MB", "-", "-"))
+    else:
+        micro_per_node = micro_bytes / micro_nodes
+        rows.append(
+            (
+                "bytes per node, micrograd's graph",
+                f"{per_node:.0f} B ({same_nodes:,} nodes)",
+                f"{micro_per_node:.0f} B ({micro_nodes:,})",
+                f"{micro_per_node / per_node:.1f}x smaller",
+            )
+        )
+        rows.append(
+            (
+                "graph memory per step (default)",
+                f"{fused_bytes / 1e6:.2f} MB ({fused_nodes:,} nodes)",
+                f"{micro_bytes / 1e6:.2f} MB",
+                f"{micro_bytes / fused_bytes:.0f}x less",
+            )
+        )
     build, back = deep_chain_seconds(depth)
     try:
         micro_chain = micrograd_deep_chain(depth)

@@ -40,7 +40,7 @@ def explain_backward(root: Value) -> list[str]:
     order = topological_order(root)
     root.backward()
     for node in reversed(order):
-        if node.op is None:
+        if node.is_leaf:
             continue
         for parent, local in zip(node.parents, local_derivatives(node)):
             child, name = _name(node), _name(parent)

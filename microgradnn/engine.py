@@ -5,8 +5,14 @@ A computation is a directed acyclic graph of :class:`Node` objects. Each node re
 * ``data``     -- its value (a float for ``Value``, a numpy array for ``Tensor``),
 * ``grad``     -- d(output)/d(this node), filled in by :func:`backward`,
 * ``parents``  -- the nodes it was computed from (an ordered tuple; ``a * a`` lists ``a`` twice),
-* ``op``       -- the operation that produced it (``None`` for a leaf), see :mod:`microgradnn.ops`,
+* ``op``       -- the operation that produced it, see :mod:`microgradnn.ops`; a node nobody
+  computed has ``None`` (a leaf that wants a gradient: a weight, an input variable) or
+  :data:`CONSTANT` (data, or a result computed under :class:`no_grad`: no gradient needed),
 * ``label``    -- an optional name used in pictures.
+
+``requires_grad`` is read off ``op`` instead of being stored: a node with an op (or a
+leaf with ``op=None``) needs a gradient, a ``CONSTANT`` does not. One slot less per node
+keeps a scalar graph node at 144-152 bytes (see ``benchmarks/README.md``).
 
 Backpropagation walks the graph once in reverse topological order and applies the chain
 rule at every node: ``parent.grad += local_derivative * node.grad``. Every operation writes its
@@ -148,6 +154,18 @@ def _check_backward(node, shares) -> None:
             )
 
 
+class _Constant:
+    """The marker in ``Node.op`` for nodes that need no gradient (see the module docstring)."""
+
+    name = "constant"
+
+    def __repr__(self) -> str:
+        return "CONSTANT"
+
+
+CONSTANT = _Constant()
+
+
 class Node:
     """One value in a computation graph. Use the front ends ``Value`` or ``Tensor``.
 
@@ -157,7 +175,7 @@ class Node:
     ('mul', ['x', 'x'], True)
     """
 
-    __slots__ = ("data", "grad", "parents", "op", "label", "requires_grad")
+    __slots__ = ("data", "grad", "parents", "op", "label")
 
     #: The math backend used for forward and raw backward (set by each front end).
     math = None
@@ -168,17 +186,18 @@ class Node:
     @classmethod
     def _from_op(cls, op, parents: tuple) -> Node:
         """Run ``op`` forward on the parents' data and record the edge when needed."""
+        # "p.op is not CONSTANT" is p.requires_grad without the cost of a property call.
         n = len(parents)
         if n == 2:  # unrolled for one and two inputs: this runs once per operation
             a, b = parents
             data = op.forward(cls.math, a.data, b.data)
-            tracked = a.requires_grad or b.requires_grad
+            tracked = a.op is not CONSTANT or b.op is not CONSTANT
         elif n == 1:
             data = op.forward(cls.math, parents[0].data)
-            tracked = parents[0].requires_grad
+            tracked = parents[0].op is not CONSTANT
         else:
             data = op.forward(cls.math, *[p.data for p in parents])
-            tracked = any([p.requires_grad for p in parents])
+            tracked = any([p.op is not CONSTANT for p in parents])
         if _anomaly_mode:
             _check_forward(op, data, parents)
         node = cls.__new__(cls)
@@ -188,12 +207,18 @@ class Node:
         if tracked and _grad_enabled:
             node.parents = parents
             node.op = op
-            node.requires_grad = True
         else:  # constants in, constant out: nothing to differentiate
             node.parents = ()
-            node.op = None
-            node.requires_grad = False
+            node.op = CONSTANT
         return node
+
+    def _init_leaf(self, data, label, requires_grad: bool) -> None:
+        """Fill the slots of a node made by the user (called by the front ends' __init__)."""
+        self.data = data
+        self.grad = self.initial_grad
+        self.parents = ()
+        self.op = None if requires_grad else CONSTANT
+        self.label = label
 
     def _seed_gradient(self, grad):
         raise NotImplementedError
@@ -317,9 +342,23 @@ class Node:
 
     # --- gradients -----------------------------------------------------------------------
     @property
+    def requires_grad(self) -> bool:
+        """True when backward computes a gradient for this node (see the module docstring)."""
+        return self.op is not CONSTANT
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if not self.is_leaf:
+            raise ValueError(
+                "requires_grad can only be changed on a leaf (a node you created); "
+                "use .detach() to cut a computed result off the graph"
+            )
+        self.op = None if flag else CONSTANT
+
+    @property
     def is_leaf(self) -> bool:
-        """True for nodes created by the user (no operation produced them)."""
-        return self.op is None
+        """True for nodes no recorded operation produced (weights, inputs, constants)."""
+        return self.op is None or self.op is CONSTANT
 
     def zero_grad(self) -> None:
         """Reset this node's ``grad`` to zero (gradients accumulate across backward calls)."""
@@ -384,7 +423,7 @@ def topological_order(*roots: Node) -> list[Node]:
         push(node)
         push(None)
         for parent in node.parents:
-            if parent.requires_grad and parent not in visited:
+            if parent.op is not CONSTANT and parent not in visited:  # = parent.requires_grad
                 push(parent)
     return order
 
@@ -428,7 +467,7 @@ def _propagate(roots, seeds, *, create_graph: bool, accumulate: bool, wanted=Non
                 continue
             if wanted_ids is not None and id(node) in wanted_ids:
                 found[wanted_ids[id(node)]] = g
-            if node.op is not None:
+            if node.parents:  # a leaf has no parents to send its gradient to
                 _send_to_parents(node, g, math, create_graph)
         finished = True
     finally:
@@ -458,10 +497,10 @@ def _send_to_parents(node: Node, g, math, create_graph: bool) -> None:
     parents = node.parents
     if len(parents) == 2:  # the common case, unrolled because this loop is the hot path
         a, b = parents
-        needs = (a.requires_grad, b.requires_grad)
+        needs = (a.op is not CONSTANT, b.op is not CONSTANT)  # = p.requires_grad
         xs = parents if create_graph else (a.data, b.data)
     else:
-        needs = tuple([p.requires_grad for p in parents])
+        needs = tuple([p.op is not CONSTANT for p in parents])
         xs = parents if create_graph else [p.data for p in parents]
     shares = node.op.backward(math, g, node if create_graph else node.data, xs, needs)
     if _anomaly_mode:
@@ -505,10 +544,9 @@ def free_graph(nodes: Iterable[Node]) -> None:
     ((), False)
     """
     for node in nodes:
-        if node.op is not None:
+        if not node.is_leaf:
             node.parents = ()
-            node.op = None
-            node.requires_grad = False
+            node.op = CONSTANT
 
 
 def grad(outputs, inputs, grad_outputs=None, *, create_graph: bool = False):

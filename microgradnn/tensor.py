@@ -76,12 +76,7 @@ class Tensor(Node):
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad: bool = True, dtype=None, label: str | None = None):
-        self.data = _to_array(data, dtype)
-        self.grad = None
-        self.parents = ()
-        self.op = None
-        self.label = label
-        self.requires_grad = requires_grad
+        self._init_leaf(_to_array(data, dtype), label, requires_grad)
 
     def _seed_gradient(self, grad):
         if grad is None:
@@ -317,7 +312,7 @@ class Tensor(Node):
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, threshold=20, edgeitems=2, prefix="Tensor(")
         extra = f", shape={self.shape}, dtype={self.dtype}"
-        if self.op is not None:
+        if not self.is_leaf:
             extra += f", op={self.op.display!r}"
         elif not self.requires_grad:
             extra += ", requires_grad=False"

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 from microgradnn import ops
@@ -52,12 +53,7 @@ class Value(Node):
     initial_grad = 0.0
 
     def __init__(self, data, label: str | None = None, requires_grad: bool = True):
-        self.data = _check_number(data)
-        self.grad = 0.0
-        self.parents = ()
-        self.op = None
-        self.label = label
-        self.requires_grad = requires_grad
+        self._init_leaf(_check_number(data), label, requires_grad)
 
     def _seed_gradient(self, grad):
         return 1.0 if grad is None else _check_number(grad, "gradient")
@@ -71,7 +67,7 @@ class Value(Node):
     def __pow__(self, other):
         if isinstance(other, Value):
             return self._binary(ops.POW, other)
-        return Value._from_op(ops.PowConst(_check_number(other, "exponent")), (self,))
+        return Value._from_op(_power_op(_check_number(other, "exponent")), (self,))
 
     def __rpow__(self, other):
         return self._binary(ops.POW, other, reflected=True)
@@ -115,7 +111,7 @@ class Value(Node):
         parts = [f"data={self.data:.6g}", f"grad={_short(self.grad)}"]
         if self.label:
             parts.append(f"label={self.label!r}")
-        if self.op is not None:
+        if not self.is_leaf:
             parts.append(f"op={self.op.display!r}")
         return f"Value({', '.join(parts)})"
 
@@ -142,7 +138,20 @@ def dot(weights, inputs, bias=None) -> Value:
     parents = weights + inputs
     if bias is not None:
         parents.append(_as_value(bias))
-    return Value._from_op(ops.Dot(len(weights), bias is not None), tuple(parents))
+    return Value._from_op(_dot_op(len(weights), bias is not None), tuple(parents))
+
+
+# An op object holds no per-node state, so nodes of the same shape can share one. Scalar
+# graphs have tens of thousands of nodes: a fresh op object each would cost ~100 bytes more
+# per node than the node itself.
+@functools.cache
+def _dot_op(n: int, has_bias: bool) -> ops.Dot:
+    return ops.Dot(n, has_bias)
+
+
+@functools.lru_cache(maxsize=256)
+def _power_op(exponent: float) -> ops.PowConst:
+    return ops.PowConst(exponent)
 
 
 def _short(grad) -> str:

@@ -68,7 +68,7 @@ def test_mlp_seed_is_deterministic():
 
 
 def test_input_size_errors_are_clear():
-    with pytest.raises(ValueError, match="Neuron expects 2 inputs, got 3"):
+    with pytest.raises(ValueError, match="Layer expects 2 inputs, got 3"):
         MLP(2, [3, 1], seed=0)([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="at least one layer size"):
         MLP(2, [])

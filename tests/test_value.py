@@ -245,3 +245,41 @@ def test_grad_of_several_outputs_sums_their_gradients():
     gx, gy = grad([first, second], [x, y])
     assert gx == pytest.approx(y.data + 1 + y.data * y.data)  # d/dx (xy + x + xy^2)
     assert gy == pytest.approx(x.data + 2 * x.data * y.data)
+
+
+def test_requires_grad_is_read_off_the_op_slot():
+    from microgradnn.engine import CONSTANT
+
+    weight, data = Value(2.0), Value(3.0, requires_grad=False)
+    assert weight.op is None and weight.requires_grad and weight.is_leaf
+    assert data.op is CONSTANT and not data.requires_grad and data.is_leaf
+    product = weight * data
+    assert product.requires_grad and not product.is_leaf
+    assert not (data * data).requires_grad  # constants in, constant out
+
+
+def test_requires_grad_can_be_switched_on_leaves_only():
+    x = Value(2.0)
+    x.requires_grad = False
+    y = x * 3
+    assert not y.requires_grad and y.parents == ()
+    x.requires_grad = True
+    y = x * 3
+    y.backward()
+    assert x.grad == 3.0
+    with pytest.raises(ValueError, match="only be changed on a leaf"):
+        y.requires_grad = False
+
+
+def test_scalar_nodes_share_their_op_objects():
+    from microgradnn.nn import Layer
+    from microgradnn.value import dot
+
+    w = [Value(1.0), Value(2.0)]
+    assert dot(w, [1.0, 2.0]).op is dot(w, [3.0, 4.0]).op
+    assert (Value(2.0) ** 2).op is (Value(3.0) ** 2).op
+    layer = Layer(2, 3, seed=0)
+    outputs = layer([1.0, 2.0])
+    # the two input numbers become two constant nodes, shared by all three neurons
+    inputs = {id(p) for out in outputs for p in out.parents[0].parents[2:4]}
+    assert len(inputs) == 2

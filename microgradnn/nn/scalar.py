@@ -18,17 +18,18 @@ from collections.abc import Callable, Sequence
 from microgradnn.nn import activations
 from microgradnn.nn.layers import as_rng
 from microgradnn.nn.module import Module
-from microgradnn.value import Value, dot
+from microgradnn.value import Value, _as_value, dot
 
 __all__ = ["Neuron", "Layer", "MLP"]
 
 
-def _as_values(x, nin: int, who: str) -> list:
+def _as_values(x, nin: int, who: str) -> list[Value]:
+    """The inputs as a list of Values (plain numbers become constants, once per layer)."""
     if isinstance(x, Value) or not isinstance(x, Sequence):
         x = [x]
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
-    return list(x)
+    return [_as_value(xi) for xi in x]
 
 
 class Neuron(Module):
@@ -101,6 +102,8 @@ class Layer(Module):
         self.neurons = [Neuron(nin, activation, seed=rng, fused=fused) for _ in range(nout)]
 
     def forward(self, x):
+        # Convert the inputs once here: otherwise every neuron would wrap the same numbers.
+        x = _as_values(x, len(self.neurons[0].w), "Layer")
         outputs = [neuron(x) for neuron in self.neurons]
         return outputs[0] if len(outputs) == 1 else outputs
 

@@ -227,7 +227,7 @@ def local_derivatives(node: Node) -> list:
     >>> local_derivatives(a * b)
     [4.0, 3.0]
     """
-    if node.op is None:
+    if node.is_leaf:
         return []
     xs = [p.data for p in node.parents]
     needs = (True,) * len(xs)
@@ -254,7 +254,7 @@ def gradient_shares(node: Node, upstream) -> list:
     >>> gradient_shares(a * b, 2.0)
     [8.0, 6.0]
     """
-    if node.op is None:
+    if node.is_leaf:
         return []
     xs = [p.data for p in node.parents]
     needs = tuple(True for _ in xs)
@@ -442,7 +442,7 @@ class _DotBuilder:
     def _name(self, i: int, node: Node) -> str:
         if node.label:
             return str(node.label)
-        if node.op is None and not node.requires_grad and not _is_tensor(node):
+        if not node.requires_grad and not _is_tensor(node):
             return fmt(node.data, self.options.precision)  # a constant such as 2
         return f"v{i}"
 
@@ -456,7 +456,7 @@ class _DotBuilder:
         out.extend(self._header())
         for i, node in enumerate(self.nodes):
             out.append(f"\tv{i} [label=<{self._value_label(node)}>]\n")
-            if node.op is not None:
+            if not node.is_leaf:
                 out.append(f"\to{i} {self._op_attributes(node)}\n")
                 out.extend(self._edges(i, node))
                 out.append(f"\to{i} -> v{i}\n")
@@ -486,7 +486,7 @@ class _DotBuilder:
             return HIGHLIGHT_FILL
         if node is self.root:
             return ROOT_FILL
-        if node.op is None:
+        if node.is_leaf:
             return LEAF_FILL if node.requires_grad else CONST_FILL
         return INNER_FILL
 
@@ -494,7 +494,7 @@ class _DotBuilder:
         name = escape(self.name_of(node))
         if node.label:
             return f"<b>{name}</b>"
-        if node.op is None and not node.requires_grad:
+        if not node.requires_grad:
             return f'<font color="{MUTED_TEXT}"><i>const</i></font>'
         return f'<font color="{MUTED_TEXT}"><i>{name}</i></font>'
 

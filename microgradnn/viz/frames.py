@@ -99,7 +99,7 @@ def _replay_backward(root: Node, seed) -> list[_Step]:
             local = None if dotlib._is_tensor(child) else dotlib.local_derivatives(child)[position]
             terms.append((child, local, known[id(child)], shares_of[id(child)][position]))
         steps.append(_Step(node, g, terms))
-        if node.op is None:
+        if node.is_leaf:
             continue
         shares = dotlib.gradient_shares(node, g)
         shares_of[id(node)] = shares
