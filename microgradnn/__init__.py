@@ -21,7 +21,7 @@ from microgradnn.engine import (
     is_grad_enabled,
     no_grad,
 )
-from microgradnn.tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
+from microgradnn.tensor import Tensor, affine, concatenate, matmul, maximum, minimum, stack, where
 from microgradnn.value import Value
 
 __version__ = "0.1.0"
@@ -52,6 +52,7 @@ __all__ = [
     "is_grad_enabled",
     "detect_anomaly",
     "matmul",
+    "affine",
     "concatenate",
     "stack",
     "where",

@@ -423,7 +423,13 @@ def topological_order(*roots: Node) -> list[Node]:
         push(node)
         push(None)
         for parent in node.parents:
-            if parent.op is not CONSTANT and parent not in visited:  # = parent.requires_grad
+            op = parent.op
+            if op is CONSTANT or parent in visited:  # needs no gradient, or already seen
+                continue
+            if op is None:  # a leaf has no parents to wait for: list it right away
+                mark(parent)
+                append(parent)
+            else:
                 push(parent)
     return order
 
@@ -448,8 +454,9 @@ def _propagate(roots, seeds, *, create_graph: bool, accumulate: bool, wanted=Non
     # During the pass each node's .grad holds only what THIS pass sends it (None = nothing
     # yet). What earlier passes left there is set aside and added back at the end, so a
     # second backward() accumulates into every node without re-sending old gradients.
-    earlier = [node.grad for node in order]
+    earlier = []
     for node in order:
+        earlier.append(node.grad)
         node.grad = None
     for root, seed in zip(roots, seeds):
         root.grad = seed if root.grad is None else root.grad + seed
@@ -475,7 +482,10 @@ def _propagate(roots, seeds, *, create_graph: bool, accumulate: bool, wanted=Non
         keep_new = accumulate and finished  # after an error, leave the old grads untouched
         for node, old in zip(order, earlier):
             new = node.grad
-            node.grad = _accumulated(old, new) if keep_new else old
+            if not keep_new or new is None:
+                node.grad = old
+            elif old is not None:  # (the common None case needs no work: new stays)
+                node.grad = _accumulated(old, new)
     return found, order
 
 
@@ -544,7 +554,7 @@ def free_graph(nodes: Iterable[Node]) -> None:
     ((), False)
     """
     for node in nodes:
-        if not node.is_leaf:
+        if node.parents:  # only computed nodes have parents; leaves stay as they are
             node.parents = ()
             node.op = CONSTANT
 

@@ -426,6 +426,32 @@ class MatMul(Op):
         return da, db
 
 
+class Affine(Op):
+    """x @ W + b: what a dense layer computes, as one node.
+
+    d/dx = g @ W^T,   d/dW = x^T @ g,   d/db = g summed over the batch.
+
+    The same numbers as a ``matmul`` node followed by an ``add`` node, one node fewer per
+    layer (the engine sums the bias gradient over the batch, as for any broadcast ``+``).
+    Parents are ``(x, W)`` or ``(x, W, b)``; x has at least two axes (a batch of rows).
+    """
+
+    name, symbol = "affine", "xW+b"
+    engines = ("tensor",)
+
+    def forward(self, m, x, w, b=None):
+        z = x @ w
+        if b is not None:
+            z += b  # in place: z is a fresh array, so this saves one allocation
+        return z
+
+    def backward(self, m, g, out, xs, needs):
+        x, w = xs[0], xs[1]
+        dx = g @ m.swap_last_axes(w) if needs[0] else None
+        dw = m.swap_last_axes(x) @ g if needs[1] else None
+        return (dx, dw, g)[: len(xs)]
+
+
 class Sum(Op):
     """Sum over ``axis`` (all axes when None). Each input element gets the upstream grad."""
 
@@ -441,6 +467,30 @@ class Sum(Op):
     def backward(self, m, g, out, xs, needs):
         shape = m.shape(xs[0])
         return (m.broadcast_to(m.keep_reduced_dims(g, shape, self.axis, self.keepdims), shape),)
+
+
+class Mean(Op):
+    """Average over ``axis`` (all axes when None): sum / n.  Each input element gets g / n.
+
+    The same numbers as a ``sum`` node followed by a multiplication by 1/n, in one node
+    (every mean loss ends with it).
+    """
+
+    name, symbol = "mean", "mean"
+    engines = ("tensor",)
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, m, a):
+        return a.mean(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, m, g, out, xs, needs):
+        shape = m.shape(xs[0])
+        in_size, out_size = _math.prod(shape), _math.prod(m.shape(out))
+        one_over_n = out_size / in_size if in_size else 0.0  # n = elements per average
+        spread = m.broadcast_to(m.keep_reduced_dims(g, shape, self.axis, self.keepdims), shape)
+        return (spread * one_over_n,)
 
 
 class Max(Op):
@@ -953,6 +1003,8 @@ class ArrayMath:
     def sum_to(g, shape):
         """Sum ``g`` over the axes that broadcasting added or stretched to reach ``shape``."""
         extra = g.ndim - len(shape)
+        if extra == 1 and g.shape[1:] == shape:  # the common case: a bias added to a batch
+            return g.sum(axis=0)
         axes = tuple(range(extra)) + tuple(
             i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1
         )
@@ -961,6 +1013,10 @@ class ArrayMath:
 
     @staticmethod
     def broadcast_to(g, shape):
+        if _math.prod(shape) < 4096:  # small (a loss gradient): a filled copy is much
+            full = np.empty(shape, dtype=g.dtype)  # cheaper to make than numpy's view
+            full[...] = g
+            return full
         return np.broadcast_to(g, shape)
 
     @staticmethod
@@ -985,6 +1041,10 @@ class ArrayMath:
     @staticmethod
     def getitem(g, index):
         return g[index]
+
+    @staticmethod
+    def concatenate(parts, axis):
+        return np.concatenate(parts, axis=axis)
 
     @staticmethod
     def astype(g, dtype):
@@ -1027,6 +1087,7 @@ class GraphMath:
     sqrt = staticmethod(lambda a: a.sqrt())
     sin = staticmethod(lambda a: a.sin())
     cos = staticmethod(lambda a: a.cos())
+    tanh = staticmethod(lambda a: a.tanh())
 
     @staticmethod
     def unbroadcast(g, like):
@@ -1040,6 +1101,9 @@ class GraphMath:
     transpose = staticmethod(lambda g, axes: g.transpose(axes))
     swap_last_axes = staticmethod(lambda x: x.swapaxes(-1, -2))
     getitem = staticmethod(lambda g, index: g[index])
+    concatenate = staticmethod(
+        lambda parts, axis: type(parts[0])._from_op(Concatenate(axis), tuple(parts))
+    )
     astype = staticmethod(lambda g, dtype: g.astype(dtype))
 
     @staticmethod
@@ -1072,4 +1136,4 @@ EXP, LOG, SQRT, TANH, SIGMOID, RELU, ABS, SIN, COS = (
     Sin(),
     Cos(),
 )
-MATMUL, MAXIMUM, MINIMUM = MatMul(), Maximum(), Minimum()
+MATMUL, AFFINE, MAXIMUM, MINIMUM = MatMul(), Affine(), Maximum(), Minimum()

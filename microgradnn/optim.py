@@ -121,7 +121,9 @@ class Optimizer:
             if g is None:  # Tensor never reached by backward: nothing to learn from
                 continue
             state["step"] = state.get("step", 0) + 1
-            _write(p, self.update(p.data, g, state))
+            new = self.update(p.data, g, state)
+            if new is not p.data:  # arrays are updated in place (see _descend): done
+                _write(p, new)
 
     def update(self, theta, g, state: dict):
         """Return the new value of one parameter from its value ``theta`` (float or array),

@@ -25,6 +25,9 @@ _FLOAT_DTYPES = (np.float64, np.float32)
 
 
 def _to_array(data, dtype=None) -> np.ndarray:
+    if type(data) is np.ndarray and data.dtype.type in _FLOAT_DTYPES:  # the usual case
+        if dtype is None or data.dtype == dtype:
+            return data
     if isinstance(data, Node):
         raise TypeError(
             f"cannot make a Tensor from a {type(data).__name__}; "
@@ -233,9 +236,7 @@ class Tensor(Node):
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean().item()
         2.5
         """
-        axis = _check_axis(axis, self.ndim)
-        count = self.size if axis is None else _count(self.shape, axis)
-        return self.sum(axis, keepdims) * (1.0 / count)
+        return Tensor._from_op(ops.Mean(_check_axis(axis, self.ndim), keepdims), (self,))
 
     def max(self, axis=None, keepdims: bool = False):
         """Largest entry over ``axis``; the gradient flows to the maximal entries."""
@@ -360,11 +361,6 @@ def _check_axis(axis, ndim):
     return tuple(int(a) for a in axis) if isinstance(axis, tuple) else int(axis)
 
 
-def _count(shape, axis) -> int:
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    return int(np.prod([shape[a] for a in axes]))
-
-
 def _clean_index(index):
     """Turn Tensors inside an index into integer/bool arrays (indices are constants)."""
     if isinstance(index, tuple):
@@ -411,6 +407,40 @@ def matmul(a, b) -> Tensor:
     if squeeze_right:
         return out.reshape(out.shape[:-1])
     return out
+
+
+def affine(x, weight, bias=None) -> Tensor:
+    """``x @ weight + bias`` as one graph node (what a dense layer computes).
+
+    Same numbers and gradients as ``x @ weight + bias`` written out (two nodes), see
+    :class:`microgradnn.ops.Affine`. ``x`` is (..., in) -- a single row (in,) works too --,
+    ``weight`` is (in, out) and ``bias`` is (out,) or None.
+
+    >>> affine(Tensor([[1.0, 2.0]]), Tensor([[3.0], [4.0]]), Tensor([0.5])).data
+    array([[11.5]])
+    """
+    x = _as_tensor(x, getattr(weight, "dtype", np.float64))
+    weight = _as_tensor(weight, x.dtype)
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[0]:
+        raise ValueError(
+            f"affine: x of shape {x.shape} @ weight of shape {weight.shape} does not align; "
+            "weight must be (in, out) with in = the size of x's last axis"
+        )
+    parents = (x, weight) if bias is None else (x, weight, _as_tensor(bias, x.dtype))
+    if len(parents) == 3 and parents[2].shape != weight.shape[1:]:
+        raise ValueError(
+            f"affine: bias of shape {parents[2].shape} does not match {weight.shape[1]} outputs"
+        )
+    return _affine(*parents)
+
+
+def _affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """:func:`affine` for operands already checked (dense layers check their own)."""
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    if x.ndim == 1:  # one row: give it a batch axis of 1 and take it away again
+        row = (x.reshape(1, -1),) + parents[1:]
+        return Tensor._from_op(ops.AFFINE, row).reshape(weight.shape[1:])
+    return Tensor._from_op(ops.AFFINE, parents)
 
 
 def concatenate(tensors, axis: int = 0) -> Tensor:

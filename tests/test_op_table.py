@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microgradnn import Tensor, Value, concatenate, grad, ops, stack, where
+from microgradnn import Tensor, Value, affine, concatenate, grad, ops, stack, where
 from microgradnn.functional import elu, leaky_relu
 from microgradnn.ops import OP_TABLE
 from microgradnn.testing import (
@@ -77,7 +77,9 @@ ELEMENTWISE_BINARY = {
 # Tensor-only ops each have a dedicated test function below.
 TENSOR_ONLY_TESTS = {
     "matmul",
+    "affine",
     "sum",
+    "mean",
     "max",
     "reshape",
     "transpose",
@@ -171,6 +173,41 @@ def test_matmul_gradient_including_batched_and_vectors(data):
     v = data.draw(arrays((k,)))
     check_grad(lambda x, y: x @ y, a, v)
     check_grad(lambda x, y: x @ y, v, b)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_affine_gradient_first_and_second_order(data):
+    n, k, m = (data.draw(st.integers(1, 4)) for _ in range(3))
+    batch = data.draw(st.sampled_from([(n,), (2, n), ()]))  # () is a single row
+    x, w, b = data.draw(arrays(batch + (k,))), data.draw(arrays((k, m))), data.draw(arrays((m,)))
+    check_grad(affine, x, w, b)
+    check_grad(affine, x, w)
+
+    def gradient_norm(x, w, b):  # second order: differentiate the gradient's size
+        gx, gw, gb = grad((affine(x, w, b).tanh() ** 2).sum(), [x, w, b], create_graph=True)
+        return (gx * gx).sum() + (gw * gw).sum() + (gb * gb).sum()
+
+    check_grad(gradient_norm, x, w, b, rtol=1e-4, atol=1e-6)
+
+
+def test_affine_is_matmul_plus_bias_in_one_node():
+    rng = np.random.default_rng(0)
+    x, w, b = (Tensor(rng.normal(size=s)) for s in [(5, 3), (3, 2), (2,)])
+    fused, written_out = affine(x, w, b), x @ w + b
+    assert fused.op.name == "affine" and fused.parents == (x, w, b)
+    np.testing.assert_allclose(fused.data, written_out.data, rtol=1e-14)
+    fused.sum().backward()
+    fused_grads = [t.grad.copy() for t in (x, w, b)]
+    for t in (x, w, b):
+        t.zero_grad()
+    written_out.sum().backward()
+    for got, want in zip(fused_grads, [x.grad, w.grad, b.grad]):
+        np.testing.assert_allclose(got, want, rtol=1e-14)
+    with pytest.raises(ValueError, match="does not align"):
+        affine(x, Tensor(np.ones((4, 2))))
+    with pytest.raises(ValueError, match="bias of shape"):
+        affine(x, w, Tensor(np.ones(3)))
 
 
 def _axis_strategy(ndim):

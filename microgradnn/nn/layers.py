@@ -20,7 +20,7 @@ from microgradnn.engine import Node
 from microgradnn.errors import unknown_name
 from microgradnn.nn import activations
 from microgradnn.nn.module import Module, Parameter
-from microgradnn.tensor import Tensor
+from microgradnn.tensor import Tensor, _affine
 
 __all__ = [
     "Dense",
@@ -192,10 +192,7 @@ class Dense(Module):
                 f"Dense({self.in_features} -> {self.out_features}) expects input with "
                 f"{self.in_features} features in the last axis, got shape {x.shape}"
             )
-        z = x @ self.weight
-        if self.bias is not None:
-            z = z + self.bias
-        return self._activation_fn(z)
+        return self._activation_fn(_affine(x, self.weight, self.bias))  # x @ W + b
 
     def extra_repr(self) -> str:
         text = f"{self.in_features} -> {self.out_features}"
