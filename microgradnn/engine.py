@@ -505,9 +505,14 @@ def _send_to_parents(node: Node, g, math, create_graph: bool) -> None:
     has received so far from its other children (a node used twice gets both shares).
     """
     parents = node.parents
-    if len(parents) == 2:  # the common case, unrolled because this loop is the hot path
+    n = len(parents)  # one and two inputs are unrolled: this function is the hot path
+    if n == 1:
+        (a,) = parents
+        needs = (a.op is not CONSTANT,)  # = (a.requires_grad,)
+        xs = parents if create_graph else (a.data,)
+    elif n == 2:
         a, b = parents
-        needs = (a.op is not CONSTANT, b.op is not CONSTANT)  # = p.requires_grad
+        needs = (a.op is not CONSTANT, b.op is not CONSTANT)
         xs = parents if create_graph else (a.data, b.data)
     else:
         needs = tuple([p.op is not CONSTANT for p in parents])

@@ -483,7 +483,11 @@ class Mean(Op):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, m, a):
-        return a.mean(axis=self.axis, keepdims=self.keepdims)
+        if a.size == 0:
+            return a.mean(axis=self.axis, keepdims=self.keepdims)  # nan, as numpy says
+        # sum / n; np.add.reduce is a.sum() without numpy's Python-level wrapper (faster)
+        total = np.add.reduce(a, axis=self.axis, keepdims=self.keepdims)
+        return total * (np.size(total) / a.size)
 
     def backward(self, m, g, out, xs, needs):
         shape = m.shape(xs[0])
@@ -806,7 +810,9 @@ class SoftmaxCrossEntropy(Op):
     d loss_n / d z_nc = softmax(z_n)_c - t_nc          (the famous "p - y")
 
     One node instead of the ~8 of log_softmax + pick + sum, with a gradient anyone can read.
-    The targets are constants stored in the op; the class axis is the last one.
+    The targets are constants stored in the op; the class axis is the last one. The
+    forward pass computes softmax(z) anyway, so it keeps it for the backward pass (what
+    PyTorch calls "saving a tensor for backward"): the gradient is then one subtraction.
     """
 
     name = "softmax_cross_entropy"
@@ -815,15 +821,21 @@ class SoftmaxCrossEntropy(Op):
 
     def __init__(self, targets):
         self.targets = targets
+        self.saved_softmax = None
 
     def forward(self, m, z):
         shifted = z - z.max(axis=-1, keepdims=True)
-        log_norm = np.log(np.exp(shifted).sum(axis=-1))
-        return log_norm - (self.targets * shifted).sum(axis=-1)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=-1, keepdims=True)
+        self.saved_softmax = exp / total
+        return np.log(total[..., 0]) - (self.targets * shifted).sum(axis=-1)
 
     def backward(self, m, g, out, xs, needs):
         (z,) = xs
-        p_minus_t = m.softmax(z) - m.constant(self.targets, z)
+        # Plain arrays: reuse the forward's softmax. Graph nodes (create_graph=True): build
+        # softmax(z) as nodes, so that this gradient can itself be differentiated.
+        probs = self.saved_softmax if m is ArrayMath else m.softmax(z)
+        p_minus_t = probs - m.constant(self.targets, z)
         return (m.reshape(g, m.shape(g) + (1,)) * p_minus_t,)
 
 

@@ -89,7 +89,7 @@ class Tensor(Node):
                     "gradient of the same shape, e.g. t.backward(np.ones(t.shape)); "
                     "or reduce it to a scalar first (t.sum(), t.mean())"
                 )
-            return np.ones_like(self.data)
+            return np.ones(self.data.shape, self.data.dtype)
         seed = _to_array(grad.data if isinstance(grad, Node) else grad, self.dtype)
         if seed.shape != self.shape:
             raise ValueError(

@@ -16,6 +16,7 @@ come from the chain rule.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Callable
 
@@ -346,7 +347,7 @@ def sparse_categorical_crossentropy(
         classes, batch_shape = y_pred.shape[-1], y_pred.shape[:-1]
         labels = _integer_labels(y_true, batch_shape, classes, who)
         if from_logits:
-            one_hot_rows = np.eye(classes, dtype=y_pred.dtype)[labels]
+            one_hot_rows = _identity(classes, y_pred.dtype)[labels]  # row k = one_hot(k)
             return _reduce("tensor", _softmax_cross_entropy(y_pred, one_hot_rows), reduction)
         log_probs = _class_log_probs(y_pred, from_logits).reshape(-1, classes)
         picked = log_probs[np.arange(labels.size), labels.ravel()]
@@ -354,6 +355,14 @@ def sparse_categorical_crossentropy(
     log_probs = _class_log_probs(y_pred, from_logits)
     labels = _integer_labels(_flatten(y_true), (len(log_probs),), len(log_probs[0]), who)
     return _reduce("value", [-row[k] for row, k in zip(log_probs, labels.tolist())], reduction)
+
+
+@functools.lru_cache(maxsize=32)
+def _identity(classes: int, dtype) -> np.ndarray:
+    """The identity matrix, made once per size: indexing its rows gives one-hot targets."""
+    identity = np.eye(classes, dtype=dtype)
+    identity.flags.writeable = False  # shared between calls: nobody may change it
+    return identity
 
 
 def _integer_labels(y_true, batch_shape: tuple, classes: int, who: str) -> np.ndarray:
