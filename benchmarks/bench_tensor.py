@@ -222,7 +222,7 @@ def main(argv=None) -> int:
             for batch in (128, 8)
         ]
     )
-    rounds, repeats = (1, 2) if args.quick else (5, 10)
+    rounds, repeats = (1, 2) if args.quick else (10, 10)
     try:
         from threadpoolctl import threadpool_info
 

@@ -454,10 +454,11 @@ def _propagate(roots, seeds, *, create_graph: bool, accumulate: bool, wanted=Non
     # During the pass each node's .grad holds only what THIS pass sends it (None = nothing
     # yet). What earlier passes left there is set aside and added back at the end, so a
     # second backward() accumulates into every node without re-sending old gradients.
-    earlier = []
-    for node in order:
-        earlier.append(node.grad)
-        node.grad = None
+    earlier = [node.grad for node in order]
+    nothing_earlier = all(g is None for g in earlier)  # the usual case for Tensor graphs
+    if not nothing_earlier:  # (in a fresh Tensor graph every grad is already None)
+        for node in order:
+            node.grad = None
     for root, seed in zip(roots, seeds):
         root.grad = seed if root.grad is None else root.grad + seed
     wanted_ids = {id(n): i for i, n in enumerate(wanted)} if wanted is not None else None
@@ -480,12 +481,13 @@ def _propagate(roots, seeds, *, create_graph: bool, accumulate: bool, wanted=Non
     finally:
         _grad_enabled = previous_mode
         keep_new = accumulate and finished  # after an error, leave the old grads untouched
-        for node, old in zip(order, earlier):
-            new = node.grad
-            if not keep_new or new is None:
-                node.grad = old
-            elif old is not None:  # (the common None case needs no work: new stays)
-                node.grad = _accumulated(old, new)
+        if not (keep_new and nothing_earlier):  # (else the new grads are already in place)
+            for node, old in zip(order, earlier):
+                new = node.grad
+                if not keep_new or new is None:
+                    node.grad = old
+                elif old is not None:
+                    node.grad = _accumulated(old, new)
     return found, order
 
 
