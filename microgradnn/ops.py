@@ -1149,3 +1149,199 @@ EXP, LOG, SQRT, TANH, SIGMOID, RELU, ABS, SIN, COS = (
     Cos(),
 )
 MATMUL, AFFINE, MAXIMUM, MINIMUM = MatMul(), Affine(), Maximum(), Minimum()
+
+
+# ----------------------------------------------------------------------------------------
+# One LSTM step in three nodes (Tensor only). Built from the ops above, a step is ~17 nodes
+# (two matmuls, adds, four gate slices, σ σ tanh σ, products); for small float32 arrays
+# their Python cost is most of the training time. These ops compute the same numbers:
+#
+#     gates = [i, f, g, o] = [σ(z_i), σ(z_f), tanh(z_g), σ(z_o)]    z = x W_ih + h W_hh + b
+#     c'    = f * c + i * g                                          (LstmMemory)
+#     h'    = o * tanh(c')                                           (LstmOutput)
+#
+# The gate blocks sit side by side on the last axis in PyTorch's order i, f, g, o.
+# ----------------------------------------------------------------------------------------
+class LstmGates(Op):
+    """All four LSTM gates of one time step, from the inputs and weights, in one node.
+
+    Inputs: x (N, F), W_ih (F, 4H), h (N, H), W_hh (H, 4H) and optionally b (4H,).
+
+        z     = x W_ih + h W_hh + b
+        gates = [i, f, g, o] = [σ(z_i), σ(z_f), tanh(z_g), σ(z_o)]        shape (N, 4H)
+
+    Because tanh(u) = 2 σ(2u) - 1, one sigmoid serves all four blocks: with s = 2 and t = 1
+    on the g block (s = 1, t = 0 on the others), gates = s σ(s z) - t.
+
+    Derivatives. σ' = σ (1 - σ) and tanh' = (1 - tanh)(1 + tanh) are one formula of the
+    output, and the rest is the matmul rule (as in :class:`MatMul`):
+
+        dz    = grad * (1 - gates) * (gates + t)
+        dx    = dz W_ihᵀ,   dW_ih = xᵀ dz,   dh = dz W_hhᵀ,   dW_hh = hᵀ dz,   db = dz
+
+    (the engine sums db over the batch, as for any broadcast add).
+
+    >>> x, w = np.zeros((1, 1)), np.ones((1, 4))        # one unit: gates i, f, g, o
+    >>> LstmGates().forward(ArrayMath, x, w, np.zeros((1, 1)), w)
+    array([[0.5, 0.5, 0. , 0.5]])
+    """
+
+    name = "lstm_gates"
+    engines = ("tensor",)
+
+    def forward(self, m, x, w_ih, h, w_hh, *bias):
+        z = x.dot(w_ih)  # for 2-D arrays .dot is @ with less call overhead (3x for one feature)
+        z += h.dot(w_hh)  # z is a new array: adding in place saves a copy
+        if bias:
+            z += bias[0]
+        scale, shift, minus_scale = _gate_scales(z.shape[-1], z.dtype)
+        z *= minus_scale
+        with np.errstate(over="ignore"):  # e^(-s z) = inf for very negative z: σ -> 0, right
+            e = np.exp(z, out=z)
+        e += 1
+        gates = np.divide(scale, e, out=e)  # s σ(s z)
+        gates -= shift
+        return gates
+
+    def backward(self, m, grad, out, xs, needs):
+        x, w_ih, h, w_hh = xs[:4]  # xs[4] is b when there is one: its share is dz
+        shift = _gate_scales(m.shape(out)[-1], m.raw(out).dtype)[1]
+        dz = grad * ((1 - out) * (out + m.constant(shift, out)))
+        swap = m.swap_last_axes
+        return (
+            dz @ swap(w_ih) if needs[0] else None,
+            swap(x) @ dz if needs[1] else None,
+            dz @ swap(w_hh) if needs[2] else None,
+            swap(h) @ dz if needs[3] else None,
+        ) + tuple(dz if need else None for need in needs[4:])
+
+
+class LstmMemory(Op):
+    """The new LSTM memory from the gates (N, 4H) and the old memory c (N, H):
+
+        c' = f * c + i * g
+
+    Derivatives, one product rule per term:
+
+        dc'/di = g,   dc'/df = c,   dc'/dg = i,   dc'/do = 0,   dc'/dc = f
+
+    so the gates receive the four blocks [g, c, i, 0] * grad, side by side:
+
+    >>> gates = np.array([[0.5, 0.25, -0.5, 0.75]])        # i, f, g, o of one unit
+    >>> c = np.array([[4.0]])
+    >>> LstmMemory().forward(ArrayMath, gates, c)           # 0.25 * 4 + 0.5 * (-0.5)
+    array([[0.75]])
+    >>> LstmMemory().backward(ArrayMath, np.ones((1, 1)), None, (gates, c), (True, True))
+    (array([[-0.5,  4. ,  0.5,  0. ]]), array([[0.25]]))
+    """
+
+    name = "lstm_memory"
+    symbol = "f·c + i·g"
+    engines = ("tensor",)
+
+    def forward(self, m, gates, c):
+        units = _units(self.name, gates, c)
+        i, f = gates[..., :units], gates[..., units : 2 * units]
+        g = gates[..., 2 * units : 3 * units]
+        return f * c + i * g
+
+    def backward(self, m, grad, out, xs, needs):
+        gates, c = xs
+        i, f, g, _ = _gate_blocks(m, gates)
+        d_gates = None
+        if needs[0]:
+            d_gates = m.concatenate([grad * g, grad * c, grad * i, _zeros(m, c, 1)], -1)
+        return d_gates, (grad * f if needs[1] else None)
+
+
+class LstmOutput(Op):
+    """The new LSTM hidden state from the gates (N, 4H) and the new memory c' (N, H):
+
+        h' = o * tanh(c')
+
+    Derivatives:
+
+        dh'/do = tanh(c'),   dh'/dc' = o (1 - tanh(c')²),   dh'/di = dh'/df = dh'/dg = 0
+
+    so the gates receive the blocks [0, 0, 0, tanh(c') * grad].
+
+    The forward pass computes tanh(c') anyway, so the op keeps it for the backward pass of
+    the same output (use one op object per node, as ``lstm_cell`` does, to reuse it).
+
+    >>> gates = np.array([[0.5, 0.25, -0.5, 0.75]])        # i, f, g, o of one unit
+    >>> LstmOutput().forward(ArrayMath, gates, np.zeros((1, 1)))   # 0.75 * tanh(0)
+    array([[0.]])
+    """
+
+    name = "lstm_output"
+    symbol = "o·tanh(c)"
+    engines = ("tensor",)
+
+    def __init__(self):
+        self.saved = (None, None)  # (h', tanh(c')) of the last forward pass
+
+    def forward(self, m, gates, c):
+        units = _units(self.name, gates, c)
+        tanh_c = m.tanh(c)
+        out = gates[..., 3 * units :] * tanh_c
+        self.saved = (out, tanh_c)
+        return out
+
+    def backward(self, m, grad, out, xs, needs):
+        gates, c = xs
+        units = m.shape(c)[-1]
+        o = m.getitem(gates, (..., slice(3 * units, 4 * units)))
+        # Reuse tanh(c') if this backward belongs to the last forward on plain arrays; graph
+        # nodes (create_graph=True) build tanh(c') as a node so it can be differentiated.
+        saved_out, saved_tanh = self.saved
+        tanh_c = saved_tanh if out is saved_out else m.tanh(c)
+        d_gates = None
+        if needs[0]:
+            d_gates = m.concatenate([_zeros(m, c, 3), grad * tanh_c], -1)  # [0, 0, 0, do]
+        return d_gates, (grad * (o * (1 - tanh_c * tanh_c)) if needs[1] else None)
+
+
+_GATE_SCALES: dict = {}  # (width, dtype) -> (s, t, -s), made once, used at every time step
+
+
+def _gate_scales(width: int, dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(s, t, -s) for ``gates = s σ(s z) - t``: s = 2, t = 1 on the g block (because
+    tanh(u) = 2σ(2u) - 1), s = 1, t = 0 on the sigmoid blocks i, f, o."""
+    key = (width, dtype)
+    if key not in _GATE_SCALES:
+        if width % 4:
+            raise ValueError(f"lstm_gates: z needs 4 equal gate blocks, got {width} columns")
+        shift = np.zeros(width, dtype=dtype)
+        shift[width // 2 : 3 * width // 4] = 1.0
+        scale = 1.0 + shift
+        rows = (scale, shift, -scale)
+        for row in rows:
+            row.flags.writeable = False  # shared by every call: nobody may change them
+        _GATE_SCALES[key] = rows
+    return _GATE_SCALES[key]
+
+
+def _gate_blocks(m, gates) -> list:
+    """The four blocks i, f, g, o of (..., 4H) gates (views of arrays, nodes in a graph)."""
+    units = m.shape(gates)[-1] // 4
+    return [m.getitem(gates, (..., slice(k * units, (k + 1) * units))) for k in range(4)]
+
+
+def _zeros(m, block, count: int):
+    """Constant zeros for ``count`` gate blocks shaped like ``block`` (nothing flows there)."""
+    shape = m.shape(block)[:-1] + (count * m.shape(block)[-1],)
+    return m.constant(np.zeros(shape, dtype=m.raw(block).dtype), block)
+
+
+def _units(name: str, gates, c) -> int:
+    """H, the width of the memory c, after checking that the gates are 4 blocks of it."""
+    units = c.shape[-1]
+    if gates.shape[-1] != 4 * units:
+        raise ValueError(
+            f"{name}: the gates need 4 blocks as wide as the memory ({units}), "
+            f"got {gates.shape[-1]} columns"
+        )
+    return units
+
+
+LSTM_GATES, LSTM_MEMORY = LstmGates(), LstmMemory()  # LstmOutput keeps tanh(c'): one per node

@@ -96,6 +96,9 @@ TENSOR_ONLY_TESTS = {
     "im2col",
     "col2im",
     "softmax_cross_entropy",
+    "lstm_gates",
+    "lstm_memory",
+    "lstm_output",
 }
 
 
@@ -418,6 +421,74 @@ def test_softmax_cross_entropy_equals_the_log_softmax_composite():
     fused = Tensor._from_op(ops.SoftmaxCrossEntropy(targets), (Tensor(z),))
     composite = -(Tensor(targets) * log_softmax(Tensor(z))).sum(axis=-1)
     np.testing.assert_allclose(fused.data, composite.data, rtol=1e-12)
+
+
+def _lstm_op(op):
+    """The op as a function of Tensors (gates: x, W_ih, h, W_hh[, b]; others: gates, c)."""
+    return lambda *inputs: Tensor._from_op(op, inputs)
+
+
+@st.composite
+def _lstm_op_inputs(draw, max_size=3):
+    """(op, inputs) for one of the three fused LSTM ops, small sizes, moderate values."""
+    n, features, units = (draw(st.integers(1, max_size)) for _ in range(3))
+    kind = draw(st.sampled_from(["gates", "gates_no_bias", "memory", "output"]))
+    if kind.startswith("gates"):
+        shapes_ = [(n, features), (features, 4 * units), (n, units), (units, 4 * units)]
+        if kind == "gates":
+            shapes_.append((4 * units,))
+        inputs = [draw(arrays(s, -1.5, 1.5)) for s in shapes_]
+        return ops.LSTM_GATES, inputs
+    gates = draw(arrays((n, 4 * units), -1, 1))  # any numbers: the ops are smooth in them
+    memory = draw(arrays((n, units), -2, 2))
+    return (ops.LSTM_MEMORY if kind == "memory" else ops.LstmOutput()), [gates, memory]
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=_lstm_op_inputs())
+def test_lstm_ops_gradient(case):
+    op, inputs = case
+    check_grad(_lstm_op(op), *inputs)
+
+
+@settings(max_examples=15, deadline=None)
+@given(case=_lstm_op_inputs(max_size=2), data=st.data())
+def test_lstm_ops_second_order(case, data):
+    op, inputs = case
+    upstream = data.draw(arrays(op.forward(ops.ArrayMath, *inputs).shape))
+
+    def gradient_norm(*xs):  # differentiate the size of the gradient: second derivatives
+        loss = (_lstm_op(op)(*xs) * Tensor(upstream, requires_grad=False)).sum()
+        grads = grad(loss, list(xs), create_graph=True)
+        return sum((g * g).sum() for g in grads)
+
+    check_grad(gradient_norm, *inputs, rtol=1e-4, atol=1e-6)
+
+
+def test_lstm_gates_are_sigmoid_sigmoid_tanh_sigmoid_of_the_affine_map():
+    rng = np.random.default_rng(0)
+    x, w_ih, h, w_hh, b = (rng.normal(size=s) * 3 for s in [(2, 3), (3, 8), (2, 2), (2, 8), (8,)])
+    z = x @ w_ih + h @ w_hh + b
+    expected = np.concatenate(
+        [1 / (1 + np.exp(-z[:, :4])), np.tanh(z[:, 4:6]), 1 / (1 + np.exp(-z[:, 6:]))], axis=1
+    )
+    gates = ops.LSTM_GATES.forward(ops.ArrayMath, x, w_ih, h, w_hh, b)
+    np.testing.assert_allclose(gates, expected, rtol=1e-13, atol=1e-15)
+    huge_z = [np.array([[1e4], [-1e4]]), np.ones((1, 4)), np.zeros((2, 1)), np.zeros((1, 4))]
+    extreme = ops.LSTM_GATES.forward(ops.ArrayMath, *huge_z)
+    np.testing.assert_array_equal(extreme, [[1, 1, 1, 1], [0, 0, -1, 0]])  # no nan, no warning
+    with pytest.raises(ValueError, match="4 blocks as wide as the memory"):
+        ops.LSTM_MEMORY.forward(ops.ArrayMath, gates, np.zeros((2, 3)))
+
+
+def test_lstm_output_reuses_its_saved_tanh_only_for_its_own_output():
+    op = ops.LstmOutput()  # one object, two nodes: the second forward replaces the saved tanh
+    gates, c1, c2 = Tensor(np.full((1, 4), 0.5)), Tensor([[0.3]]), Tensor([[-2.0]])
+    first = Tensor._from_op(op, (gates, c1))
+    Tensor._from_op(op, (gates, c2))
+    first.sum().backward()
+    np.testing.assert_allclose(c1.grad, 0.5 * (1 - np.tanh(0.3) ** 2), rtol=1e-14)
+    np.testing.assert_allclose(gates.grad, [[0, 0, 0, np.tanh(0.3)]], rtol=1e-14)
 
 
 def test_leaky_relu_and_elu_slopes_at_zero_are_never_zero():

@@ -70,6 +70,61 @@ def test_cell_gradients_match_finite_differences(size, data):
     check_grad(lambda *a: gru_cell(*a), x, h0, w3, u3, b3, b3h)
 
 
+def _lstm_cell_results(fused, values, upstream, with_bias):
+    """h', c' and the gradients of all six inputs of one LSTM step (float64)."""
+    inputs = [Tensor(v) for v in values]
+    x, h0, c0, w_ih, w_hh, b = inputs
+    h1, c1 = lstm_cell(x, h0, c0, w_ih, w_hh, b if with_bias else None, fused=fused)
+    ((h1 * Tensor(upstream[0], False)).sum() + (c1 * Tensor(upstream[1], False)).sum()).backward()
+    return [h1.data, c1.data] + [t.grad for t in inputs[: 6 if with_bias else 5]]
+
+
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_fused_lstm_cell_matches_the_unfused_graph(with_bias):
+    rng = np.random.default_rng(3)
+    n, f, h = 4, 3, 5
+    shapes = [(n, f), (n, h), (n, h), (f, 4 * h), (h, 4 * h), (4 * h,)]
+    values = [rng.normal(size=s) for s in shapes]
+    upstream = [rng.normal(size=(n, h)), rng.normal(size=(n, h))]
+    unfused = _lstm_cell_results(False, values, upstream, with_bias)
+    fused = _lstm_cell_results(True, values, upstream, with_bias)
+    for name, want, got in zip(["h", "c", "x", "h0", "c0", "W_ih", "W_hh", "b"], unfused, fused):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10, err_msg=name)
+
+
+def test_fused_lstm_layer_matches_the_unfused_layer_to_second_order():
+    """Same outputs, gradients and gradients of a gradient norm (create_graph=True)."""
+    from microgradnn import grad
+
+    rng = np.random.default_rng(4)
+    x, h0, c0 = rng.normal(size=(3, 5, 2)), rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    results = {}
+    for fused in (False, True):
+        layer = LSTM(2, 4, return_sequences=True, return_state=True, seed=0, fused=fused)
+        inputs = [Tensor(x), Tensor(h0), Tensor(c0)]
+        out, h_last, c_last = layer(inputs[0], (inputs[1], inputs[2]))
+        loss = (out**2).sum() + (h_last * c_last).sum()
+        params = layer.parameters()
+        first = grad(loss, inputs + params, create_graph=True)
+        penalty = sum((g * g).sum() for g in first)
+        second = grad(penalty, inputs + params)
+        results[fused] = [out.data, c_last.data] + [g.data for g in first] + second
+    for want, got in zip(results[False], results[True]):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+def test_fused_lstm_stays_float32_and_labels_its_nodes():
+    lstm = LSTM(2, 3, seed=0, dtype="float32", return_sequences=True)
+    out = lstm(np.ones((2, 4, 2)))
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert all(p.grad.dtype == np.float32 for p in lstm.parameters())
+    assert "fused" not in repr(lstm) and "fused=False" in repr(LSTM(2, 3, fused=False))
+    one_dimensional = [np.ones(2), np.zeros(3), np.zeros(3), np.ones((2, 12)), np.ones((3, 12))]
+    with pytest.raises(ValueError, match=r"needs x_t \(N, F\)"):
+        lstm_cell(*one_dimensional, fused=True)
+
+
 def _with_parameters(layer, *params):
     """Run the layer with the given tensors in place of its parameters (for check_grad)."""
     names = [name for name, _ in layer.named_parameters()]
@@ -96,12 +151,14 @@ def test_backprop_through_time_matches_finite_differences(kind, size, steps, dat
 
 
 # ------------------------------------------------------------------------- the layers
-def test_unrolled_graph_has_one_group_of_nodes_per_step():
-    lstm = LSTM(2, 3, seed=0)
+@pytest.mark.parametrize("fused", [False, True])
+def test_unrolled_graph_has_one_group_of_nodes_per_step(fused):
+    lstm = LSTM(2, 3, seed=0, fused=fused)
     out = lstm(np.ones((1, 5, 2)))
     labels = {node.label for node in topological_order(out.sum())}
-    assert {f"h[{t}]" for t in range(5)} <= labels
-    assert {f"f[{t}]" for t in range(5)} <= labels and "c[4]" in labels
+    assert {f"h[{t}]" for t in range(5)} <= labels and "c[4]" in labels
+    gate = "gates" if fused else "f"  # fused: one node holds all four gates
+    assert {f"{gate}[{t}]" for t in range(5)} <= labels
 
 
 @pytest.mark.parametrize("kind", sorted(LAYERS))

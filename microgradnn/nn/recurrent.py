@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from microgradnn import ops
 from microgradnn.nn import activations, interop
 from microgradnn.nn.layers import as_input, as_rng, initialize
 from microgradnn.nn.module import Module, Parameter
@@ -67,7 +68,9 @@ def rnn_cell(x_t, h, weight_ih, weight_hh, bias=None, activation="tanh", step=No
     return _named(activations.get(activation)(_named(z, "z", step)), "h", step)
 
 
-def lstm_cell(x_t, h, c, weight_ih, weight_hh, bias=None, step=None) -> tuple[Tensor, Tensor]:
+def lstm_cell(
+    x_t, h, c, weight_ih, weight_hh, bias=None, step=None, fused=False
+) -> tuple[Tensor, Tensor]:
     """One LSTM step (PyTorch's equations and gate order i, f, g, o)::
 
         z  = x_t W_ih + h W_hh + b          all four gates at once, shape (N, 4H)
@@ -81,6 +84,11 @@ def lstm_cell(x_t, h, c, weight_ih, weight_hh, bias=None, step=None) -> tuple[Te
     Args:
         x_t: (N, F).  h, c: (N, H).  weight_ih: (F, 4H).  weight_hh: (H, 4H).  bias: (4H,).
         step: time index used in node labels.
+        fused: False (default): every line above is its own graph node (~17 nodes, each
+            gate drawn with its name). True: the same numbers from three fused nodes,
+            ``gates`` = [i, f, g, o] (with both matmuls), ``c`` and ``h``
+            (:class:`~microgradnn.ops.LstmGates`, ``LstmMemory``, ``LstmOutput``): less
+            Python work per step, faster training (the ``LSTM`` layer's default).
 
     Returns:
         ``(h', c')``.
@@ -90,8 +98,14 @@ def lstm_cell(x_t, h, c, weight_ih, weight_hh, bias=None, step=None) -> tuple[Te
     >>> h, c = lstm_cell(np.ones((1, 1)), zeros, zeros, np.ones((1, 8)), np.zeros((2, 8)))
     >>> round(float(c.data[0, 0]), 4)      # f*0 + σ(1) tanh(1)
     0.5568
+    >>> h, c = lstm_cell(np.ones((1, 1)), zeros, zeros, np.ones((1, 8)), np.zeros((2, 8)),
+    ...                  fused=True)
+    >>> round(float(c.data[0, 0]), 4)      # the same number from the fused nodes
+    0.5568
     """
     x_t, h, c = as_input(x_t), as_input(h), as_input(c)
+    if fused:
+        return _fused_lstm_cell(x_t, h, c, weight_ih, weight_hh, bias, step)
     units = h.shape[-1]
     z = x_t @ weight_ih + h @ weight_hh
     if bias is not None:
@@ -103,6 +117,23 @@ def lstm_cell(x_t, h, c, weight_ih, weight_hh, bias=None, step=None) -> tuple[Te
     o = _named(_gate(z, 3, units, "z_o", step).sigmoid(), "o", step)
     c_new = _named(f * c + i * g, "c", step)
     h_new = _named(o * c_new.tanh(), "h", step)
+    return h_new, c_new
+
+
+def _fused_lstm_cell(x_t, h, c, weight_ih, weight_hh, bias, step) -> tuple[Tensor, Tensor]:
+    """:func:`lstm_cell` in three nodes: gates, c' and h' (ops.LstmGates, LstmMemory,
+    LstmOutput; their docstrings give the derivatives)."""
+    if x_t.ndim != 2 or h.ndim != 2:
+        raise ValueError(
+            f"lstm_cell(fused=True) needs x_t (N, F) and h, c (N, H), got shapes "
+            f"{x_t.shape} and {h.shape}"
+        )
+    inputs = [x_t, as_input(weight_ih), h, as_input(weight_hh)]
+    if bias is not None:
+        inputs.append(as_input(bias))
+    gates = _named(Tensor._from_op(ops.LSTM_GATES, tuple(inputs)), "gates", step)
+    c_new = _named(Tensor._from_op(ops.LSTM_MEMORY, (gates, c)), "c", step)
+    h_new = _named(Tensor._from_op(ops.LstmOutput(), (gates, c_new)), "h", step)
     return h_new, c_new
 
 
@@ -310,6 +341,11 @@ class LSTM(_Recurrent):
         return_state: return ``(output, h_T, c_T)``.
         unit_forget_bias: start the forget-gate bias at 1 (Keras default), so the memory is
             kept at the beginning of training.
+        fused: True (default): each step is three graph nodes, ``gates[t]`` (both matmuls
+            and all four gates), ``c[t]`` and ``h[t]`` (``lstm_cell(..., fused=True)``);
+            training is 1.5-2x faster than with ``fused=False``, which builds ~17 nodes
+            per step with every gate labelled (``i[3]``, ``f[3]``, ...) for pictures. Same
+            numbers either way (to rounding).
         seed, dtype: for the initial weights.
 
     Parameters: ``weight_ih`` (F, 4H), ``weight_hh`` (H, 4H), ``bias`` (4H,), gate blocks
@@ -327,16 +363,28 @@ class LSTM(_Recurrent):
     gates = 4
     state_names = ("h", "c")
 
-    def __init__(self, input_size: int, units: int, unit_forget_bias: bool = True, **options):
+    def __init__(
+        self,
+        input_size: int,
+        units: int,
+        unit_forget_bias: bool = True,
+        fused: bool = True,
+        **options,
+    ):
         super().__init__(input_size, units, **options)
         bias = np.zeros(4 * self.units)
         if unit_forget_bias:
             bias[self.units : 2 * self.units] = 1.0
         self.bias = Parameter(bias, self.dtype, "b")
+        self.fused = bool(fused)
 
     def _step(self, x_t, state, t):
         h, c = state
-        return list(lstm_cell(x_t, h, c, self.weight_ih, self.weight_hh, self.bias, t))
+        weights = (self.weight_ih, self.weight_hh, self.bias)
+        return list(lstm_cell(x_t, h, c, *weights, step=t, fused=self.fused))
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + ("" if self.fused else ", fused=False")
 
 
 class GRU(_Recurrent):
