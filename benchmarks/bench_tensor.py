@@ -210,6 +210,9 @@ def run_case(dtype, batch, threads, rounds, repeats):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny run for CI")
+    parser.add_argument("--batch", type=int, help="only this batch size (128 or 8)")
+    parser.add_argument("--dtype", choices=["float64", "float32"], help="only this dtype")
+    parser.add_argument("--rounds", type=int, default=10, help="rounds of 10 steps (best kept)")
     args = parser.parse_args(argv)
     print(keep_freed_memory())
     cases = (
@@ -222,7 +225,13 @@ def main(argv=None) -> int:
             for batch in (128, 8)
         ]
     )
-    rounds, repeats = (1, 2) if args.quick else (10, 10)
+    cases = [
+        case
+        for case in cases
+        if (args.batch is None or case[1] == args.batch)
+        and (args.dtype is None or np.dtype(case[0]).name == args.dtype)
+    ]
+    rounds, repeats = (1, 2) if args.quick else (args.rounds, 10)
     try:
         from threadpoolctl import threadpool_info
 
