@@ -511,7 +511,9 @@ class Max(Op):
 
     def backward(self, m, g, out, xs, needs):
         a = m.raw(xs[0])
-        peak = a.max(axis=self.axis, keepdims=True)
+        peak = m.raw(out)  # the forward's result: no second pass over a to find the max
+        if not self.keepdims:
+            peak = np.reshape(peak, _reduced_shape(a.shape, self.axis))
         winners = a == peak
         share = winners.astype(a.dtype)
         ties = winners.sum(axis=self.axis, keepdims=True)
@@ -933,7 +935,8 @@ class ArrayMath:
 
     @staticmethod
     def constant(value, like):
-        value = np.asarray(value)
+        if type(value) is not np.ndarray:
+            value = np.asarray(value)
         if value.dtype == bool:  # a mask: g * mask keeps g's dtype, no float copy needed
             return value
         return value.astype(like.dtype, copy=False)
