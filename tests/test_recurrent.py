@@ -162,6 +162,32 @@ def test_unrolled_graph_has_one_group_of_nodes_per_step(fused):
 
 
 @pytest.mark.parametrize("kind", sorted(LAYERS))
+def test_stacked_layers_split_the_sequence_instead_of_slicing_it(kind):
+    rng = np.random.default_rng(0)
+    lower = LAYERS[kind](2, 3, seed=0, return_sequences=True)
+    upper = LAYERS[kind](3, 2, seed=1)
+    x = rng.normal(size=(4, 6, 2))
+
+    def loss_and_grads(between):
+        for p in lower.parameters() + upper.parameters():
+            p.zero_grad()
+        loss = (upper(between(lower(x))) ** 2).sum()
+        loss.backward()
+        return loss, [p.grad.copy() for p in lower.parameters()]
+
+    split_loss, split_grads = loss_and_grads(lambda seq: seq)
+    # "* 1.0" hides the stack node, so the upper layer slices (one getitem per step)
+    sliced_loss, sliced_grads = loss_and_grads(lambda seq: seq * 1.0)
+    assert split_loss.item() == pytest.approx(sliced_loss.item(), rel=1e-12)
+    for split, sliced in zip(split_grads, sliced_grads):
+        np.testing.assert_allclose(split, sliced, rtol=1e-10, atol=1e-12)
+    split_ops = [n.op.name for n in topological_order(split_loss) if not n.is_leaf]
+    sliced_ops = [n.op.name for n in topological_order(sliced_loss) if not n.is_leaf]
+    assert sliced_ops.count("getitem") - split_ops.count("getitem") == 6  # one per step
+    assert "stack" not in split_ops  # the upper layer used the lower layer's h[t] directly
+
+
+@pytest.mark.parametrize("kind", sorted(LAYERS))
 def test_shapes_states_and_parameters(kind):
     layer = LAYERS[kind](3, 4, return_sequences=True, return_state=True, seed=0)
     x = np.random.default_rng(0).normal(size=(2, 5, 3))

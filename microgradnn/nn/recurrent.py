@@ -257,8 +257,8 @@ class _Recurrent(Module):
         x = self._check_input(x)
         state = self._initial_state(initial_state, x.shape[0])
         outputs = []
-        for t in range(x.shape[1]):
-            state = self._step(_named(_time_step(x, t), "x", t), state, t)
+        for t, x_t in enumerate(_time_steps(x)):
+            state = self._step(x_t, state, t)
             outputs.append(state[0])
         if self.return_sequences:
             output = stack(outputs, axis=1)
@@ -278,11 +278,21 @@ class _Recurrent(Module):
         return text
 
 
-def _time_step(x: Tensor, t: int) -> Tensor:
-    """x[:, t, :]. Plain input data needs no graph node, so slice the array directly."""
-    if x.requires_grad:
-        return x[:, t, :]
-    return Tensor(x.data[:, t, :], requires_grad=False)
+def _time_steps(x: Tensor) -> list[Tensor]:
+    """The cell's inputs x[:, t, :] for t = 0 .. T-1.
+
+    * Plain input data needs no graph node: slice the array (labelled ``x[t]``).
+    * A sequence that a recurrent layer below just stacked (``return_sequences=True``) is
+      split back into the tensors it was stacked from. Slicing it instead would give every
+      slice's backward a full (N, T, F) gradient array: O(T²) work for stacked layers.
+    * Any other graph tensor is sliced (one ``getitem`` node per step).
+    """
+    steps = x.shape[1]
+    if not x.requires_grad:
+        return [_named(Tensor(x.data[:, t, :], requires_grad=False), "x", t) for t in range(steps)]
+    if isinstance(x.op, ops.Stack) and x.op.axis % x.ndim == 1 and len(x.parents) == steps:
+        return list(x.parents)
+    return [_named(x[:, t, :], "x", t) for t in range(steps)]
 
 
 def _orthogonal_blocks(rng, units: int, gates: int) -> np.ndarray:
