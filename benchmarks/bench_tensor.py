@@ -94,13 +94,10 @@ def make_torch(dtype):
     import torch
 
     torch_dtype = torch.float64 if dtype == np.float64 else torch.float32
-    model = torch.nn.Sequential(
-        torch.nn.Linear(784, 256),
-        torch.nn.ReLU(),
-        torch.nn.Linear(256, 128),
-        torch.nn.ReLU(),
-        torch.nn.Linear(128, 10),
-    ).to(torch_dtype)
+    layers = []
+    for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
+        layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1]).to(torch_dtype)  # no ReLU after the last
     with torch.no_grad():
         for layer, (w, b) in zip(model[::2], initial_weights(dtype)):
             layer.weight.copy_(torch.from_numpy(w.T.copy()))
@@ -213,7 +210,15 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, help="only this batch size (128 or 8)")
     parser.add_argument("--dtype", choices=["float64", "float32"], help="only this dtype")
     parser.add_argument("--rounds", type=int, default=10, help="rounds of 10 steps (best kept)")
+    parser.add_argument(
+        "--sizes",
+        default="784,256,128,10",
+        help="layer widths; e.g. 8,8,8,4 makes the arithmetic negligible, so the times show "
+        "each contender's Python overhead per step",
+    )
     args = parser.parse_args(argv)
+    global SIZES
+    SIZES = tuple(int(width) for width in args.sizes.split(","))
     print(keep_freed_memory())
     cases = (
         [(np.float64, 8, 1)]
@@ -242,7 +247,7 @@ def main(argv=None) -> int:
         blas = "threadpoolctl not installed"
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, BLAS: {blas}")
     print(
-        "MLP 784-256-128-10 ReLU, softmax cross-entropy, one SGD step; best of "
+        f"MLP {'-'.join(map(str, SIZES))} ReLU, softmax cross-entropy, one SGD step; best of "
         f"{rounds}x{repeats}; ratio = time / hand-written numpy time"
     )
     header = f"{'dtype':8} {'batch':>5} {'threads':>7}  " + "  ".join(
