@@ -515,10 +515,10 @@ class Max(Op):
         if not self.keepdims:
             peak = np.reshape(peak, _reduced_shape(a.shape, self.axis))
         winners = a == peak
-        share = winners.astype(a.dtype)
-        ties = winners.sum(axis=self.axis, keepdims=True)
-        if np.any(ties > 1):  # rare: split the gradient equally between tied maxima
-            share /= ties
+        share = winners  # a boolean mask: g * mask keeps g's dtype
+        if np.count_nonzero(winners) != peak.size:  # rare: ties (or NaN) somewhere
+            ties = winners.sum(axis=self.axis, keepdims=True)
+            share = winners / np.maximum(ties, 1)  # split g equally between tied maxima
         g_full = m.keep_reduced_dims(g, a.shape, self.axis, self.keepdims)
         return (g_full * m.constant(share, xs[0]),)
 
