@@ -446,10 +446,8 @@ class Affine(Op):
         return z
 
     def backward(self, m, g, out, xs, needs):
-        x, w = xs[0], xs[1]
-        dx = g @ m.swap_last_axes(w) if needs[0] else None
-        dw = m.swap_last_axes(x) @ g if needs[1] else None
-        return (dx, dw, g)[: len(xs)]
+        dx, dw = MATMUL.backward(m, g, out, xs[:2], needs[:2])  # the matmul rule for x @ W
+        return (dx, dw, g)[: len(xs)]  # and b gets g (the engine sums it over the batch)
 
 
 class Sum(Op):
@@ -469,18 +467,14 @@ class Sum(Op):
         return (m.broadcast_to(m.keep_reduced_dims(g, shape, self.axis, self.keepdims), shape),)
 
 
-class Mean(Op):
+class Mean(Sum):
     """Average over ``axis`` (all axes when None): sum / n.  Each input element gets g / n.
 
     The same numbers as a ``sum`` node followed by a multiplication by 1/n, in one node
-    (every mean loss ends with it).
+    (every mean loss ends with it): forward and backward are Sum's, scaled by 1/n.
     """
 
     name, symbol = "mean", "mean"
-    engines = ("tensor",)
-
-    def __init__(self, axis=None, keepdims=False):
-        self.axis, self.keepdims = axis, keepdims
 
     def forward(self, m, a):
         if a.size == 0:
@@ -490,11 +484,9 @@ class Mean(Op):
         return total * (np.size(total) / a.size)
 
     def backward(self, m, g, out, xs, needs):
-        shape = m.shape(xs[0])
-        in_size, out_size = _math.prod(shape), _math.prod(m.shape(out))
-        one_over_n = out_size / in_size if in_size else 0.0  # n = elements per average
-        spread = m.broadcast_to(m.keep_reduced_dims(g, shape, self.axis, self.keepdims), shape)
-        return (spread * one_over_n,)
+        (spread,) = super().backward(m, g, out, xs, needs)  # g copied to every element
+        in_size, out_size = _math.prod(m.shape(xs[0])), _math.prod(m.shape(out))
+        return (spread * (out_size / in_size if in_size else 0.0),)  # times 1/n
 
 
 class Max(Op):
@@ -1210,13 +1202,10 @@ class LstmGates(Op):
         x, w_ih, h, w_hh = xs[:4]  # xs[4] is b when there is one: its share is dz
         shift = _gate_scales(m.shape(out)[-1], m.raw(out).dtype)[1]
         dz = grad * ((1 - out) * (out + m.constant(shift, out)))
-        swap = m.swap_last_axes
-        return (
-            dz @ swap(w_ih) if needs[0] else None,
-            swap(x) @ dz if needs[1] else None,
-            dz @ swap(w_hh) if needs[2] else None,
-            swap(h) @ dz if needs[3] else None,
-        ) + tuple(dz if need else None for need in needs[4:])
+        # z = x W_ih + h W_hh + b: the matmul rule for each product, and dz for b
+        dx, dw_ih = MATMUL.backward(m, dz, None, (x, w_ih), needs[0:2])
+        dh, dw_hh = MATMUL.backward(m, dz, None, (h, w_hh), needs[2:4])
+        return (dx, dw_ih, dh, dw_hh) + tuple(dz if need else None for need in needs[4:])
 
 
 class LstmMemory(Op):
