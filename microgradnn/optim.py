@@ -101,6 +101,15 @@ def _check(name: str, value: float, low: float = 0.0, high: float | None = None)
         raise ValueError(f"{name} must be {limits}, got {value}")
 
 
+def _adam_settings(betas, eps: float, weight_decay: float) -> tuple:
+    """Checked ``(betas, eps, weight_decay)`` of the Adam family (Adam, Adamax)."""
+    _check("betas[0]", betas[0], 0.0, 1.0)
+    _check("betas[1]", betas[1], 0.0, 1.0)
+    _check("eps", eps)
+    _check("weight_decay", weight_decay)
+    return (float(betas[0]), float(betas[1])), eps, weight_decay
+
+
 class Optimizer:
     """Base class: keeps the parameter list, per-parameter state, and ``lr``.
 
@@ -112,6 +121,9 @@ class Optimizer:
     >>> opt.lr, len(opt.params)
     (0.5, 1)
     """
+
+    #: λ of the L2 penalty applied in :meth:`step` (subclasses that offer it set it)
+    weight_decay = 0.0
 
     def __init__(self, params, lr: float):
         _check("lr", lr)
@@ -130,6 +142,8 @@ class Optimizer:
             g = _gradient(p)
             if g is None:  # Tensor never reached by backward: nothing to learn from
                 continue
+            if self.weight_decay:  # an L2 penalty λ/2 ‖θ‖² adds λθ to the gradient
+                g = g + self.weight_decay * p.data
             state["step"] = state.get("step", 0) + 1
             new = self.update(p.data, g, state)
             if new is not p.data:  # arrays are updated in place (see _descend): done
@@ -137,7 +151,8 @@ class Optimizer:
 
     def update(self, theta, g, state: dict):
         """Return the new value of one parameter from its value ``theta`` (float or array),
-        its gradient ``g`` and its private ``state`` dict (``state["step"]`` = t)."""
+        its gradient ``g`` (weight decay already added by :meth:`step`) and its private
+        ``state`` dict (``state["step"]`` = t)."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -186,8 +201,6 @@ class SGD(Optimizer):
         self.weight_decay, self.dampening = float(weight_decay), float(dampening)
 
     def update(self, theta, g, state):
-        if self.weight_decay:
-            g = g + self.weight_decay * theta
         if self.momentum:
             if "buffer" not in state:
                 buffer = g
@@ -253,8 +266,6 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = initial_accumulator_value
 
     def update(self, theta, g, state):
-        if self.weight_decay:
-            g = g + self.weight_decay * theta
         step_lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
         total = state.get("sum", self.initial_accumulator_value) + g * g
         state["sum"] = total
@@ -301,8 +312,6 @@ class RMSprop(Optimizer):
         self.momentum, self.centered = momentum, centered
 
     def update(self, theta, g, state):
-        if self.weight_decay:
-            g = g + self.weight_decay * theta
         square_avg = self.alpha * state.get("square_avg", 0.0) + (1 - self.alpha) * g * g
         state["square_avg"] = square_avg
         if self.centered:
@@ -349,17 +358,11 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ):
         super().__init__(params, lr)
-        _check("betas[0]", betas[0], 0.0, 1.0)
-        _check("betas[1]", betas[1], 0.0, 1.0)
-        _check("eps", eps)
-        _check("weight_decay", weight_decay)
-        self.betas = (float(betas[0]), float(betas[1]))
-        self.eps, self.weight_decay, self.amsgrad = eps, weight_decay, amsgrad
+        self.betas, self.eps, self.weight_decay = _adam_settings(betas, eps, weight_decay)
+        self.amsgrad = amsgrad
 
     def update(self, theta, g, state):
         beta1, beta2 = self.betas
-        if self.weight_decay:
-            g = g + self.weight_decay * theta
         m = beta1 * state.get("m", 0.0) + (1 - beta1) * g
         v = beta2 * state.get("v", 0.0) + (1 - beta2) * g * g
         state["m"], state["v"] = m, v
@@ -400,17 +403,10 @@ class Adamax(Optimizer):
         weight_decay: float = 0.0,
     ):
         super().__init__(params, lr)
-        _check("betas[0]", betas[0], 0.0, 1.0)
-        _check("betas[1]", betas[1], 0.0, 1.0)
-        _check("eps", eps)
-        _check("weight_decay", weight_decay)
-        self.betas = (float(betas[0]), float(betas[1]))
-        self.eps, self.weight_decay = eps, weight_decay
+        self.betas, self.eps, self.weight_decay = _adam_settings(betas, eps, weight_decay)
 
     def update(self, theta, g, state):
         beta1, beta2 = self.betas
-        if self.weight_decay:
-            g = g + self.weight_decay * theta
         m = beta1 * state.get("m", 0.0) + (1 - beta1) * g
         u = np.maximum(beta2 * state.get("u", 0.0), np.abs(g) + self.eps)
         state["m"], state["u"] = m, u

@@ -65,7 +65,10 @@ class Neuron(Module):
         self.fused = fused
 
     def forward(self, x) -> Value:
-        x = _as_values(x, len(self.w), "Neuron")
+        return self._fire(_as_values(x, len(self.w), "Neuron"))
+
+    def _fire(self, x: list[Value]) -> Value:
+        """activation(w · x + b) for inputs already checked and converted to Values."""
         if self.fused:
             return self._activation_fn(dot(self.w, x, self.b))
         total = self.b
@@ -104,7 +107,7 @@ class Layer(Module):
     def forward(self, x):
         # Convert the inputs once here: otherwise every neuron would wrap the same numbers.
         x = _as_values(x, len(self.neurons[0].w), "Layer")
-        outputs = [neuron(x) for neuron in self.neurons]
+        outputs = [neuron._fire(x) for neuron in self.neurons]
         return outputs[0] if len(outputs) == 1 else outputs
 
     def extra_repr(self) -> str:
