@@ -417,12 +417,12 @@ class MatMul(Op):
     engines = ("tensor",)
 
     def forward(self, m, a, b):
-        return a @ b
+        return m.matmul(a, b)
 
     def backward(self, m, g, out, xs, needs):
         a, b = xs
-        da = g @ m.swap_last_axes(b) if needs[0] else None
-        db = m.swap_last_axes(a) @ g if needs[1] else None
+        da = m.matmul(g, m.swap_last_axes(b)) if needs[0] else None
+        db = m.matmul(m.swap_last_axes(a), g) if needs[1] else None
         return da, db
 
 
@@ -440,7 +440,7 @@ class Affine(Op):
     engines = ("tensor",)
 
     def forward(self, m, x, w, b=None):
-        z = x @ w
+        z = m.matmul(x, w)
         if b is not None:
             z += b  # in place: z is a fresh array, so this saves one allocation
         return z
@@ -798,31 +798,52 @@ def _format_index(index) -> str:
 
 
 class SoftmaxCrossEntropy(Op):
-    """Cross-entropy of softmax(z) against target rows t (one-hot or probabilities), per row.
+    """Cross-entropy of softmax(z) against target rows t (one-hot or probabilities).
 
     loss_n = log Σ_c e^(z_nc) - Σ_c t_nc z_nc       (the log-sum-exp is shifted by the max)
     d loss_n / d z_nc = softmax(z_n)_c - t_nc          (the famous "p - y")
 
-    One node instead of the ~8 of log_softmax + pick + sum, with a gradient anyone can read.
-    The targets are constants stored in the op; the class axis is the last one. The
-    forward pass computes softmax(z) anyway, so it keeps it for the backward pass (what
-    PyTorch calls "saving a tensor for backward"): the gradient is then one subtraction.
+    ``reduction`` says what the node outputs: ``"none"`` one loss per row, ``"sum"`` their
+    sum, ``"mean"`` their average over the N rows (then the gradient is (p - y) / N). A
+    training loss is then ONE node instead of the ~9 of log_softmax + pick + sum + mean,
+    with a gradient anyone can read. The targets are constants stored in the op; the class
+    axis is the last one. The forward pass computes softmax(z) anyway, so it keeps it for
+    the backward pass (what PyTorch calls "saving a tensor for backward"): the gradient is
+    then one subtraction.
+
+    >>> z, t = np.array([[0.0, 0.0], [0.0, 0.0]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> float(SoftmaxCrossEntropy(t, "mean").forward(ArrayMath, z))   # log 2 per row
+    0.6931471805599453
     """
 
     name = "softmax_cross_entropy"
-    symbol = "CE(softmax)"
     engines = ("tensor",)
+    REDUCTIONS = ("none", "sum", "mean")
 
-    def __init__(self, targets):
-        self.targets = targets
+    def __init__(self, targets, reduction: str = "none"):
+        if reduction not in self.REDUCTIONS:
+            raise ValueError(f"reduction must be one of {self.REDUCTIONS}, got {reduction!r}")
+        self.targets, self.reduction = targets, reduction
         self.saved_softmax = None
+
+    @property
+    def display(self) -> str:
+        return "CE(softmax)" if self.reduction == "none" else f"{self.reduction} CE(softmax)"
+
+    def _row_weight(self, z_shape) -> float:
+        """d(output)/d(loss_n): 1 per row for "none" and "sum", 1/N for "mean"."""
+        return 1.0 / _math.prod(z_shape[:-1]) if self.reduction == "mean" else 1.0
 
     def forward(self, m, z):
         shifted = z - z.max(axis=-1, keepdims=True)
         exp = np.exp(shifted)
         total = exp.sum(axis=-1, keepdims=True)
         self.saved_softmax = exp / total
-        return np.log(total[..., 0]) - (self.targets * shifted).sum(axis=-1)
+        if self.reduction == "none":
+            return np.log(total[..., 0]) - (self.targets * shifted).sum(axis=-1)
+        # Σ_n loss_n = Σ_n log Σ_c e^(shifted) - Σ_nc t_nc shifted_nc: a sum and a dot product
+        total_loss = np.log(total).sum() - np.vdot(self.targets, shifted)
+        return total_loss * self._row_weight(z.shape)
 
     def backward(self, m, g, out, xs, needs):
         (z,) = xs
@@ -830,7 +851,9 @@ class SoftmaxCrossEntropy(Op):
         # softmax(z) as nodes, so that this gradient can itself be differentiated.
         probs = self.saved_softmax if m is ArrayMath else m.softmax(z)
         p_minus_t = probs - m.constant(self.targets, z)
-        return (m.reshape(g, m.shape(g) + (1,)) * p_minus_t,)
+        if self.reduction == "none":  # one upstream number per row: give it a class axis
+            return (m.reshape(g, m.shape(g) + (1,)) * p_minus_t,)
+        return (p_minus_t * (g * self._row_weight(m.shape(z))),)
 
 
 # ----------------------------------------------------------------------------------------
@@ -1046,6 +1069,14 @@ class ArrayMath:
         return x.swapaxes(-1, -2)
 
     @staticmethod
+    def matmul(a, b):
+        # For matrices ndarray.dot is the same product as ``a @ b`` (the same BLAS call)
+        # with less than half the call overhead: 0.4 vs 0.9 µs for 8x8 float32 matrices.
+        if a.ndim == 2 and b.ndim == 2:
+            return a.dot(b)
+        return a @ b
+
+    @staticmethod
     def getitem(g, index):
         return g[index]
 
@@ -1107,6 +1138,7 @@ class GraphMath:
     reshape = staticmethod(lambda g, shape: g.reshape(shape))
     transpose = staticmethod(lambda g, axes: g.transpose(axes))
     swap_last_axes = staticmethod(lambda x: x.swapaxes(-1, -2))
+    matmul = staticmethod(lambda a, b: a @ b)
     getitem = staticmethod(lambda g, index: g[index])
     concatenate = staticmethod(
         lambda parts, axis: type(parts[0])._from_op(Concatenate(axis), tuple(parts))
@@ -1185,8 +1217,8 @@ class LstmGates(Op):
     engines = ("tensor",)
 
     def forward(self, m, x, w_ih, h, w_hh, *bias):
-        z = x.dot(w_ih)  # for 2-D arrays .dot is @ with less call overhead (3x for one feature)
-        z += h.dot(w_hh)  # z is a new array: adding in place saves a copy
+        z = m.matmul(x, w_ih)
+        z += m.matmul(h, w_hh)  # z is a new array: adding in place saves a copy
         if bias:
             z += bias[0]
         scale, shift, minus_scale = _gate_scales(z.shape[-1], z.dtype)

@@ -392,17 +392,18 @@ def test_tensor_second_derivatives_of_composites(data):
     check_grad(grad_norm, w, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
 @settings(max_examples=25, deadline=None)
 @given(data=st.data())
-def test_softmax_cross_entropy_gradient_first_and_second_order(data):
-    rows = data.draw(st.integers(1, 4))
+def test_softmax_cross_entropy_gradient_first_and_second_order(reduction, data):
+    batch = data.draw(st.sampled_from([(1,), (3,), (2, 2)]))
     classes = data.draw(st.integers(2, 5))
-    z = data.draw(arrays((rows, classes), -4, 4))
-    raw = data.draw(arrays((rows, classes), 0.05, 1.0))
-    targets = raw / raw.sum(axis=1, keepdims=True)
+    z = data.draw(arrays(batch + (classes,), -4, 4))
+    raw = data.draw(arrays(batch + (classes,), 0.05, 1.0))
+    targets = raw / raw.sum(axis=-1, keepdims=True)
 
     def loss(t):
-        return Tensor._from_op(ops.SoftmaxCrossEntropy(targets), (t,))
+        return Tensor._from_op(ops.SoftmaxCrossEntropy(targets, reduction), (t,))
 
     check_grad(loss, z)
 
@@ -413,14 +414,28 @@ def test_softmax_cross_entropy_gradient_first_and_second_order(data):
     check_grad(gradient_norm, z, rtol=1e-4, atol=1e-6)
 
 
-def test_softmax_cross_entropy_equals_the_log_softmax_composite():
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_softmax_cross_entropy_equals_the_log_softmax_composite(reduction):
     from microgradnn.functional import log_softmax
 
-    z = np.array([[1000.0, -1000.0, 3.0], [0.5, 0.2, -0.1]])
-    targets = np.array([[0.0, 1.0, 0.0], [0.2, 0.3, 0.5]])
-    fused = Tensor._from_op(ops.SoftmaxCrossEntropy(targets), (Tensor(z),))
-    composite = -(Tensor(targets) * log_softmax(Tensor(z))).sum(axis=-1)
+    z = np.array([[1000.0, -1000.0, 3.0], [0.5, 0.2, -0.1], [-2.0, 0.0, 2.0]])
+    targets = np.array([[0.0, 1.0, 0.0], [0.2, 0.3, 0.5], [1.0, 0.0, 0.0]])
+    fused_input, composite_input = Tensor(z), Tensor(z)
+    fused = Tensor._from_op(ops.SoftmaxCrossEntropy(targets, reduction), (fused_input,))
+    per_row = -(Tensor(targets) * log_softmax(composite_input)).sum(axis=-1)
+    composite = {"none": per_row, "sum": per_row.sum(), "mean": per_row.mean()}[reduction]
     np.testing.assert_allclose(fused.data, composite.data, rtol=1e-12)
+    assert np.shape(fused.data) == np.shape(composite.data)
+    upstream = np.linspace(0.5, 1.5, per_row.size).reshape(per_row.shape)
+    seed = upstream if reduction == "none" else None
+    fused.backward(seed)
+    composite.backward(seed)
+    np.testing.assert_allclose(fused_input.grad, composite_input.grad, rtol=1e-12, atol=1e-15)
+
+
+def test_softmax_cross_entropy_refuses_an_unknown_reduction():
+    with pytest.raises(ValueError, match="reduction"):
+        ops.SoftmaxCrossEntropy(np.eye(2), "average")
 
 
 def _lstm_op(op):

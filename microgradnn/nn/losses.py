@@ -258,11 +258,12 @@ def _class_log_probs(y_pred, from_logits: bool):
     return [[_clip_probability(p, EPSILON, 1.0).log() for p in row] for row in rows]
 
 
-def _softmax_cross_entropy(logits: Tensor, target_rows: np.ndarray) -> Tensor:
-    """Per-sample cross-entropy from logits as ONE node (see ops.SoftmaxCrossEntropy): its
+def _softmax_cross_entropy(logits: Tensor, target_rows: np.ndarray, reduction: str) -> Tensor:
+    """Cross-entropy from logits, reduced, as ONE node (see ops.SoftmaxCrossEntropy): its
     gradient is softmax(z) - y, the same numbers the log_softmax composite would give."""
+    _check_reduction(reduction)
     targets = np.asarray(target_rows, dtype=logits.dtype)
-    return Tensor._from_op(ops.SoftmaxCrossEntropy(targets), (logits,))
+    return Tensor._from_op(ops.SoftmaxCrossEntropy(targets, reduction), (logits,))
 
 
 def _check_class_axis(y_pred, who: str) -> None:
@@ -303,7 +304,7 @@ def categorical_crossentropy(y_pred, y_true, reduction: str = "mean", from_logit
             )
         _check_probability_rows(target.data, who)
         if from_logits:
-            return _reduce("tensor", _softmax_cross_entropy(y_pred, target.data), reduction)
+            return _softmax_cross_entropy(y_pred, target.data, reduction)
         per_sample = -(target * _class_log_probs(y_pred, from_logits)).sum(axis=-1)
         return _reduce("tensor", per_sample, reduction)
     log_probs = _class_log_probs(y_pred, from_logits)
@@ -348,7 +349,7 @@ def sparse_categorical_crossentropy(
         labels = _integer_labels(y_true, batch_shape, classes, who)
         if from_logits:
             one_hot_rows = _identity(classes, y_pred.dtype)[labels]  # row k = one_hot(k)
-            return _reduce("tensor", _softmax_cross_entropy(y_pred, one_hot_rows), reduction)
+            return _softmax_cross_entropy(y_pred, one_hot_rows, reduction)
         log_probs = _class_log_probs(y_pred, from_logits).reshape(-1, classes)
         picked = log_probs[np.arange(labels.size), labels.ravel()]
         return _reduce("tensor", -picked.reshape(batch_shape), reduction)
