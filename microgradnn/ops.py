@@ -970,7 +970,10 @@ class ArrayMath:
 
     @staticmethod
     def power(a, c):
-        if np.any((a < 0) & (np.asarray(c) != np.round(c))):
+        # A negative base needs a whole exponent. A constant exponent (a Python float) is
+        # checked once, without the array test that costs more than the power itself.
+        whole = c.is_integer() if type(c) is float else False
+        if not whole and np.any((a < 0) & (np.asarray(c) != np.round(c))):
             raise ValueError(
                 "pow is undefined for a negative base with a fractional exponent "
                 f"(found base min {np.min(a)}); use abs() or an integer exponent"
@@ -1089,6 +1092,17 @@ class ArrayMath:
         return np.concatenate(parts, axis=axis)
 
     @staticmethod
+    def blocks(parts, like):
+        """Blocks shaped like ``like`` side by side on the last axis; None is a block of
+        zeros. Written into one array: no zero blocks to make and no concatenation copy."""
+        width = like.shape[-1]
+        out = np.zeros(like.shape[:-1] + (len(parts) * width,), like.dtype)
+        for k, part in enumerate(parts):
+            if part is not None:
+                out[..., k * width : (k + 1) * width] = part
+        return out
+
+    @staticmethod
     def astype(g, dtype):
         return g.astype(dtype)
 
@@ -1148,6 +1162,11 @@ class GraphMath:
         lambda parts, axis: type(parts[0])._from_op(Concatenate(axis), tuple(parts))
     )
     astype = staticmethod(lambda g, dtype: g.astype(dtype))
+
+    @staticmethod
+    def blocks(parts, like):
+        zeros = GraphMath.constant(np.zeros(like.shape, like.data.dtype), like)
+        return GraphMath.concatenate([zeros if p is None else p for p in parts], -1)
 
     @staticmethod
     def softmax(z):
@@ -1278,7 +1297,7 @@ class LstmMemory(Op):
         i, f, g, _ = _gate_blocks(m, gates)
         d_gates = None
         if needs[0]:
-            d_gates = m.concatenate([grad * g, grad * c, grad * i, _zeros(m, c, 1)], -1)
+            d_gates = m.blocks([grad * g, grad * c, grad * i, None], c)
         return d_gates, (grad * f if needs[1] else None)
 
 
@@ -1325,7 +1344,7 @@ class LstmOutput(Op):
         tanh_c = saved_tanh if out is saved_out else m.tanh(c)
         d_gates = None
         if needs[0]:
-            d_gates = m.concatenate([_zeros(m, c, 3), grad * tanh_c], -1)  # [0, 0, 0, do]
+            d_gates = m.blocks([None, None, None, grad * tanh_c], c)  # [0, 0, 0, do]
         return d_gates, (grad * (o * (1 - tanh_c * tanh_c)) if needs[1] else None)
 
 
@@ -1353,12 +1372,6 @@ def _gate_blocks(m, gates) -> list:
     """The four blocks i, f, g, o of (..., 4H) gates (views of arrays, nodes in a graph)."""
     units = m.shape(gates)[-1] // 4
     return [m.getitem(gates, (..., slice(k * units, (k + 1) * units))) for k in range(4)]
-
-
-def _zeros(m, block, count: int):
-    """Constant zeros for ``count`` gate blocks shaped like ``block`` (nothing flows there)."""
-    shape = m.shape(block)[:-1] + (count * m.shape(block)[-1],)
-    return m.constant(np.zeros(shape, dtype=m.raw(block).dtype), block)
 
 
 def _units(name: str, gates, c) -> int:
