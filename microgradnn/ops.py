@@ -506,13 +506,13 @@ class Max(Op):
         peak = m.raw(out)  # the forward's result: no second pass over a to find the max
         if not self.keepdims:
             peak = np.reshape(peak, _reduced_shape(a.shape, self.axis))
-        winners = a == peak
-        share = winners  # a boolean mask: g * mask keeps g's dtype
-        if np.count_nonzero(winners) != peak.size:  # rare: ties (or NaN) somewhere
-            ties = winners.sum(axis=self.axis, keepdims=True)
-            share = winners / np.maximum(ties, 1)  # split g equally between tied maxima
+        winners = a == peak  # a boolean mask: g * mask keeps g's dtype
         g_full = m.keep_reduced_dims(g, a.shape, self.axis, self.keepdims)
-        return (g_full * m.constant(share, xs[0]),)
+        if np.count_nonzero(winners) != peak.size:  # ties (e.g. zeros after a ReLU), or NaN
+            # split g equally between tied maxima: divide the (small) reduced g by the count
+            ties = np.add.reduce(winners, axis=self.axis, keepdims=True, dtype=a.dtype)
+            g_full = g_full / m.constant(np.maximum(ties, 1), xs[0])
+        return (g_full * m.constant(winners, xs[0]),)
 
 
 class Reshape(Op):
@@ -1039,8 +1039,12 @@ class ArrayMath:
     def sum_to(g, shape):
         """Sum ``g`` over the axes that broadcasting added or stretched to reach ``shape``."""
         extra = g.ndim - len(shape)
-        if extra == 1 and g.shape[1:] == shape:  # the common case: a bias added to a batch
-            return g.sum(axis=0)
+        if extra and shape and g.shape[extra:] == shape and g.flags.c_contiguous:
+            # The common case, a bias added to a batch (of rows, of pixels): the gradient is
+            # the sum of the rows, 1ᵀG, a matrix-vector product. BLAS does it 1-20x faster
+            # than numpy's sum down axis 0 (340 vs 16 µs for 21632 pixels x 8 channels).
+            rows = g.reshape(-1, g.shape[-1] if len(shape) == 1 else _math.prod(shape))
+            return np.ones(rows.shape[0], g.dtype).dot(rows).reshape(shape)
         axes = tuple(range(extra)) + tuple(
             i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1
         )

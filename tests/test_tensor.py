@@ -190,3 +190,27 @@ def test_parity_composites_with_torch():
     assert out.item() == pytest.approx(t_out.item(), rel=1e-12)
     for mine, ref in zip(ours, theirs):
         np.testing.assert_allclose(mine.grad, ref.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_max_splits_the_gradient_equally_between_tied_maxima(create_graph):
+    x = Tensor([[1.0, 3.0, 5.0], [1.0, 2.0, 5.0], [1.0, 2.0, 0.0]])
+    weights = np.array([2.0, 3.0, 4.0])
+    (g,) = grad((x.max(axis=0) * weights).sum(), [x], create_graph=create_graph)
+    expected = np.array([[2 / 3, 3.0, 2.0], [2 / 3, 0.0, 2.0], [2 / 3, 0.0, 0.0]])
+    np.testing.assert_allclose(g.data if create_graph else g, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("bias_shape", [(4,), (3, 4), (1, 4)])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_bias_gradient_is_the_upstream_summed_over_the_broadcast_axes(bias_shape, dtype):
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=(5, 3, 4)), requires_grad=False, dtype=dtype)
+    bias = Tensor(rng.normal(size=bias_shape), dtype=dtype)
+    upstream = rng.normal(size=(5, 3, 4)).astype(dtype)
+    (x + bias).backward(upstream)
+    summed = upstream.astype(np.float64).sum(axis=0)
+    expected = summed.sum(axis=0, keepdims=True) if bias_shape == (1, 4) else summed
+    expected = expected.sum(axis=0) if bias_shape == (4,) else expected
+    assert bias.grad.shape == bias_shape and bias.grad.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(bias.grad, expected, rtol=1e-5 if dtype == "float32" else 1e-12)
