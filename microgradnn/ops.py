@@ -27,6 +27,7 @@ Read an op like a line of a calculus table, e.g. :class:`Mul`:
 
 from __future__ import annotations
 
+import functools
 import math as _math
 
 import numpy as np
@@ -1224,11 +1225,9 @@ class LstmGates(Op):
         z     = x W_ih + h W_hh + b
         gates = [i, f, g, o] = [σ(z_i), σ(z_f), tanh(z_g), σ(z_o)]        shape (N, 4H)
 
-    Because tanh(u) = 2 σ(2u) - 1, one sigmoid serves all four blocks: with s = 2 and t = 1
-    on the g block (s = 1, t = 0 on the others), gates = s σ(s z) - t.
-
     Derivatives. σ' = σ (1 - σ) and tanh' = (1 - tanh)(1 + tanh) are one formula of the
-    output, and the rest is the matmul rule (as in :class:`MatMul`):
+    output: (1 - gates) (gates + t) with t = 1 on the g block and t = 0 on the others. The
+    rest is the matmul rule (as in :class:`MatMul`):
 
         dz    = grad * (1 - gates) * (gates + t)
         dx    = dz W_ihᵀ,   dW_ih = xᵀ dz,   dh = dz W_hhᵀ,   dW_hh = hᵀ dz,   db = dz
@@ -1248,18 +1247,22 @@ class LstmGates(Op):
         z += m.matmul(h, w_hh)  # z is a new array: adding in place saves a copy
         if bias:
             z += bias[0]
-        scale, shift, minus_scale = _gate_scales(z.shape[-1], z.dtype)
-        z *= minus_scale
-        with np.errstate(over="ignore"):  # e^(-s z) = inf for very negative z: σ -> 0, right
-            e = np.exp(z, out=z)
-        e += 1
-        gates = np.divide(scale, e, out=e)  # s σ(s z)
-        gates -= shift
+        units = _gate_width(z.shape[-1])
+        g_block = z[..., 2 * units : 3 * units]
+        candidate = np.tanh(g_block)  # g = tanh(z_g)
+        # σ(z) = 1 / (1 + e^(-z)) on the whole array, in place (four whole-array operations
+        # cost less than one set per block), then the g block gets its tanh back
+        np.negative(z, out=z)
+        with np.errstate(over="ignore"):  # e^(-z) = inf for very negative z: σ -> 0, right
+            np.exp(z, out=z)
+        z += 1
+        gates = np.reciprocal(z, out=z)
+        g_block[...] = candidate
         return gates
 
     def backward(self, m, grad, out, xs, needs):
         x, w_ih, h, w_hh = xs[:4]  # xs[4] is b when there is one: its share is dz
-        shift = _gate_scales(m.shape(out)[-1], m.raw(out).dtype)[1]
+        shift = _tanh_block(m.shape(out)[-1], m.raw(out).dtype)  # t: 1 on g, 0 elsewhere
         dz = grad * ((1 - out) * (out + m.constant(shift, out)))
         # z = x W_ih + h W_hh + b: the matmul rule for each product, and dz for b
         dx, dw_ih = MATMUL.backward(m, dz, None, (x, w_ih), needs[0:2])
@@ -1352,24 +1355,22 @@ class LstmOutput(Op):
         return d_gates, (grad * (o * (1 - tanh_c * tanh_c)) if needs[1] else None)
 
 
-_GATE_SCALES: dict = {}  # (width, dtype) -> (s, t, -s), made once, used at every time step
+def _gate_width(width: int) -> int:
+    """H, the width of one gate block, after checking that there are 4 equal blocks."""
+    if width % 4:
+        raise ValueError(f"lstm_gates: z needs 4 equal gate blocks, got {width} columns")
+    return width // 4
 
 
-def _gate_scales(width: int, dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(s, t, -s) for ``gates = s σ(s z) - t``: s = 2, t = 1 on the g block (because
-    tanh(u) = 2σ(2u) - 1), s = 1, t = 0 on the sigmoid blocks i, f, o."""
-    key = (width, dtype)
-    if key not in _GATE_SCALES:
-        if width % 4:
-            raise ValueError(f"lstm_gates: z needs 4 equal gate blocks, got {width} columns")
-        shift = np.zeros(width, dtype=dtype)
-        shift[width // 2 : 3 * width // 4] = 1.0
-        scale = 1.0 + shift
-        rows = (scale, shift, -scale)
-        for row in rows:
-            row.flags.writeable = False  # shared by every call: nobody may change them
-        _GATE_SCALES[key] = rows
-    return _GATE_SCALES[key]
+@functools.lru_cache(maxsize=64)
+def _tanh_block(width: int, dtype) -> np.ndarray:
+    """t = 1 on the g (tanh) block of the gates, 0 on the sigmoid blocks i, f, o; made once
+    per width and read-only, because every time step of every LSTM uses it."""
+    units = _gate_width(width)
+    marker = np.zeros(width, dtype=dtype)
+    marker[2 * units : 3 * units] = 1.0
+    marker.flags.writeable = False
+    return marker
 
 
 def _gate_blocks(m, gates) -> list:
