@@ -53,6 +53,7 @@ def make_ours(dtype):
         optimizer.zero_grad()
         loss.backward(retain_graph=False)
         optimizer.step()
+        return loss.data
 
     return step
 
@@ -71,10 +72,15 @@ def make_numpy(dtype):
             activations.append(h)
         shifted = h - h.max(axis=1, keepdims=True)
         exp = np.exp(shifted)
-        probs = exp / exp.sum(axis=1, keepdims=True)
+        total = exp.sum(axis=1, keepdims=True)
+        probs = exp / total
         n = len(y)
+        rows = np.arange(n)
+        # the loss value itself, as every other contender computes it (a training loop
+        # reports it): mean of log Σ e^z - z_label, on the max-shifted scores
+        loss = (np.log(total).sum() - shifted[rows, y].sum()) / n
         g = probs
-        g[np.arange(n), y] -= 1
+        g[rows, y] -= 1
         g /= n
         for i in reversed(range(len(params))):
             w, b = params[i]
@@ -85,6 +91,7 @@ def make_numpy(dtype):
                 g = g @ w.T
             w -= LR * grad_w
             b -= LR * grad_b
+        return loss
 
     return step
 
@@ -109,6 +116,7 @@ def make_torch(dtype):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        return loss.detach().numpy()
 
     return step
 
@@ -132,6 +140,7 @@ def make_mygrad(dtype):
             w.data -= LR * w.grad
             b.data -= LR * b.grad
         loss.null_grad()
+        return loss.data
 
     return step
 
@@ -196,8 +205,12 @@ def run_case(dtype, batch, threads, rounds, repeats):
             continue
     best = {name: float("inf") for name in steps}
     with thread_limit(threads) as label:
-        for step in steps.values():
-            step(*batches[0])  # warm-up
+        # warm-up, and a check that everybody computes the same thing: same weights, same
+        # batch, so the first losses (before any update) must agree
+        first = {name: float(step(*batches[0])) for name, step in steps.items()}
+        tolerance = 1e-9 if dtype == np.float64 else 1e-4
+        if max(first.values()) - min(first.values()) > tolerance * max(1.0, first["numpy"]):
+            raise RuntimeError(f"the contenders' losses differ, not comparable: {first}")
         for _ in range(rounds):
             for name, step in steps.items():
                 best[name] = min(best[name], best_time(step, batches, repeats))

@@ -507,7 +507,7 @@ def _send_to_parents(node: Node, g, math, create_graph: bool) -> None:
     has received so far from its other children (a node used twice gets both shares).
     """
     parents = node.parents
-    n = len(parents)  # one and two inputs are unrolled: this function is the hot path
+    n = len(parents)  # one to three inputs are unrolled: this function is the hot path
     if n == 1:
         (a,) = parents
         needs = (a.op is not CONSTANT,)  # = (a.requires_grad,)
@@ -516,6 +516,10 @@ def _send_to_parents(node: Node, g, math, create_graph: bool) -> None:
         a, b = parents
         needs = (a.op is not CONSTANT, b.op is not CONSTANT)
         xs = parents if create_graph else (a.data, b.data)
+    elif n == 3:  # x, W, b of a dense layer
+        a, b, c = parents
+        needs = (a.op is not CONSTANT, b.op is not CONSTANT, c.op is not CONSTANT)
+        xs = parents if create_graph else (a.data, b.data, c.data)
     else:
         needs = tuple([p.op is not CONSTANT for p in parents])
         xs = parents if create_graph else [p.data for p in parents]
