@@ -188,7 +188,9 @@ def test_shape_and_label_errors_are_clear():
         losses.sparse_categorical_crossentropy(Tensor(PRED[:2]), [0, 4])
     for from_logits in (False, True):  # a negative label never wraps around to the last class
         with pytest.raises(ValueError, match=r"labels must be in \[0, 4\), got min -1"):
-            losses.sparse_categorical_crossentropy(Tensor(PRED[:2]), [-1, 2], from_logits=from_logits)
+            losses.sparse_categorical_crossentropy(
+                Tensor(PRED[:2]), [-1, 2], from_logits=from_logits
+            )
     with pytest.raises(ValueError, match="use sparse_categorical_crossentropy"):
         losses.categorical_crossentropy(Tensor(PRED), LABELS)
     with pytest.raises(ValueError, match="use categorical_crossentropy"):
