@@ -942,6 +942,14 @@ class ScalarMath:
         return a if a > 0 else alpha * (_math.exp(a) - 1.0)
 
 
+@functools.lru_cache(maxsize=32)
+def _ones(n: int, dtype) -> np.ndarray:
+    """A read-only vector of n ones, made once per length (bias gradients use it each step)."""
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
+
+
 _SMALL_MATMUL = 1 << 16  # multiply-adds under which a matrix product is "small" (ArrayMath)
 
 
@@ -1045,7 +1053,7 @@ class ArrayMath:
             # the sum of the rows, 1ᵀG, a matrix-vector product. BLAS does it 1-20x faster
             # than numpy's sum down axis 0 (340 vs 16 µs for 21632 pixels x 8 channels).
             rows = g.reshape(-1, g.shape[-1] if len(shape) == 1 else _math.prod(shape))
-            return np.ones(rows.shape[0], g.dtype).dot(rows).reshape(shape)
+            return _ones(rows.shape[0], g.dtype).dot(rows).reshape(shape)
         axes = tuple(range(extra)) + tuple(
             i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1
         )
