@@ -11,6 +11,7 @@ Cases:
                -> dense(10), cross-entropy (MNIST-sized)
   lstm-sine    32 sequences, T=20, 1 feature -> LSTM(16) -> dense(1), MSE
   lstm-medium  32 sequences, T=50, 8 features -> LSTM(64) -> dense(1), MSE
+  gru-sine, gru-medium   the same two with a GRU
 
 A second table justifies a design choice: conv2d forward+backward with the im2col/col2im
 primitives vs the same convolution whose windows come from engine composites (slices +
@@ -32,7 +33,7 @@ import numpy as np
 from _allocator import keep_freed_memory
 
 from microgradnn import Tensor
-from microgradnn.nn import LSTM, Conv2D, Dense, Flatten, MaxPool2D, Sequential, losses
+from microgradnn.nn import GRU, LSTM, Conv2D, Dense, Flatten, MaxPool2D, Sequential, losses
 from microgradnn.nn.conv import conv2d, im2col_by_slicing
 from microgradnn.optim import SGD
 
@@ -85,20 +86,28 @@ def torch_cnn(ours: Sequential, torch):
     return Net()
 
 
-def lstm_model(features: int, units: int, dtype) -> Sequential:
+def recurrent_model(cell, features: int, units: int, dtype) -> Sequential:
     return Sequential(
-        [LSTM(features, units, seed=0, dtype=dtype), Dense(units, 1, seed=1, dtype=dtype)]
+        [cell(features, units, seed=0, dtype=dtype), Dense(units, 1, seed=1, dtype=dtype)]
     )
 
 
-def torch_lstm(ours: Sequential, torch):
-    lstm, dense = ours.layers
-    rnn = torch.nn.LSTM(lstm.input_size, lstm.units, batch_first=True)
-    rnn.weight_ih_l0 = torch.nn.Parameter(torch.tensor(lstm.weight_ih.data.T.copy()))
-    rnn.weight_hh_l0 = torch.nn.Parameter(torch.tensor(lstm.weight_hh.data.T.copy()))
-    rnn.bias_ih_l0 = torch.nn.Parameter(torch.tensor(lstm.bias.data))
-    rnn.bias_hh_l0 = torch.nn.Parameter(torch.zeros_like(rnn.bias_ih_l0))
-    linear = torch.nn.Linear(lstm.units, 1)
+def torch_recurrent(ours: Sequential, torch):
+    """torch.nn.LSTM or GRU with our weights (torch keeps them transposed, two biases)."""
+    cell, dense = ours.layers
+    is_lstm = isinstance(cell, LSTM)
+    rnn = (torch.nn.LSTM if is_lstm else torch.nn.GRU)(
+        cell.input_size, cell.units, batch_first=True
+    )
+    rnn.weight_ih_l0 = torch.nn.Parameter(torch.tensor(cell.weight_ih.data.T.copy()))
+    rnn.weight_hh_l0 = torch.nn.Parameter(torch.tensor(cell.weight_hh.data.T.copy()))
+    if is_lstm:  # ours has one bias, torch adds two
+        b_ih, b_hh = cell.bias.data, np.zeros_like(cell.bias.data)
+    else:
+        b_ih, b_hh = cell.bias_ih.data, cell.bias_hh.data
+    rnn.bias_ih_l0 = torch.nn.Parameter(torch.tensor(b_ih))
+    rnn.bias_hh_l0 = torch.nn.Parameter(torch.tensor(b_hh))
+    linear = torch.nn.Linear(cell.units, 1)
     linear.weight = torch.nn.Parameter(torch.tensor(dense.weight.data.T.copy()))
     linear.bias = torch.nn.Parameter(torch.tensor(dense.bias.data))
 
@@ -150,14 +159,14 @@ def make_case(name: str, dtype: str, quick: bool, torch):
         torch_loss = torch.nn.functional.cross_entropy
         y_torch = torch.tensor(y)
     else:
-        steps, features, units = (20, 1, 16) if name == "lstm-sine" else (50, 8, 64)
+        steps, features, units = (20, 1, 16) if name.endswith("sine") else (50, 8, 64)
         if quick:
             steps = 5
-        model = lstm_model(features, units, dtype)
+        model = recurrent_model(LSTM if name.startswith("lstm") else GRU, features, units, dtype)
         x = rng.standard_normal((batch, steps, features)).astype(dtype)
         y = rng.standard_normal((batch, 1)).astype(dtype)
         ours_loss = losses.mse
-        torch_model = torch_lstm(model, torch)
+        torch_model = torch_recurrent(model, torch)
         torch_loss = torch.nn.functional.mse_loss
         y_torch = torch.tensor(y)
     torch_model = torch_model.to(getattr(torch, dtype))
@@ -245,7 +254,7 @@ def main(argv=None) -> None:
     from threadpoolctl import threadpool_info, threadpool_limits
 
     torch.set_num_threads(args.threads)
-    cases = ["cnn-digits", "cnn-28x28", "lstm-sine", "lstm-medium"]
+    cases = ["cnn-digits", "cnn-28x28", "lstm-sine", "lstm-medium", "gru-sine", "gru-medium"]
     dtypes = ["float64"] if args.quick else ["float64", "float32"]
     rounds, per_round = (1, 1) if args.quick else (args.rounds, 5)
 

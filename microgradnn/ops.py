@@ -1258,13 +1258,9 @@ class LstmGates(Op):
         units = _gate_width(z.shape[-1])
         g_block = z[..., 2 * units : 3 * units]
         candidate = np.tanh(g_block)  # g = tanh(z_g)
-        # σ(z) = 1 / (1 + e^(-z)) on the whole array, in place (four whole-array operations
-        # cost less than one set per block), then the g block gets its tanh back
-        np.negative(z, out=z)
-        with np.errstate(over="ignore"):  # e^(-z) = inf for very negative z: σ -> 0, right
-            np.exp(z, out=z)
-        z += 1
-        gates = np.reciprocal(z, out=z)
+        # σ on the whole array in place (four whole-array operations cost less than one set
+        # per block), then the g block gets its tanh back
+        gates = _sigmoid_in_place(z)
         g_block[...] = candidate
         return gates
 
@@ -1363,11 +1359,25 @@ class LstmOutput(Op):
         return d_gates, (grad * (o * (1 - tanh_c * tanh_c)) if needs[1] else None)
 
 
+def _sigmoid_in_place(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^(-z)), written over z (a fresh array the caller owns)."""
+    np.negative(z, out=z)
+    with np.errstate(over="ignore"):  # e^(-z) = inf for very negative z: σ -> 0, right
+        np.exp(z, out=z)
+    z += 1
+    return np.reciprocal(z, out=z)
+
+
+def _block_width(width: int, blocks: int, name: str) -> int:
+    """H, the width of one gate block, after checking that there are ``blocks`` equal ones."""
+    if width % blocks:
+        raise ValueError(f"{name}: z needs {blocks} equal gate blocks, got {width} columns")
+    return width // blocks
+
+
 def _gate_width(width: int) -> int:
-    """H, the width of one gate block, after checking that there are 4 equal blocks."""
-    if width % 4:
-        raise ValueError(f"lstm_gates: z needs 4 equal gate blocks, got {width} columns")
-    return width // 4
+    """H, the width of one of the 4 LSTM gate blocks."""
+    return _block_width(width, 4, "lstm_gates")
 
 
 @functools.lru_cache(maxsize=64)
@@ -1381,21 +1391,140 @@ def _tanh_block(width: int, dtype) -> np.ndarray:
     return marker
 
 
-def _gate_blocks(m, gates) -> list:
-    """The four blocks i, f, g, o of (..., 4H) gates (views of arrays, nodes in a graph)."""
-    units = m.shape(gates)[-1] // 4
-    return [m.getitem(gates, (..., slice(k * units, (k + 1) * units))) for k in range(4)]
+def _gate_blocks(m, gates, count: int = 4) -> list:
+    """The ``count`` equal blocks of gates side by side on the last axis: i, f, g, o of an
+    LSTM's (..., 4H), r, z, n of a GRU's (..., 3H) (views of arrays, nodes in a graph)."""
+    units = m.shape(gates)[-1] // count
+    return [m.getitem(gates, (..., slice(k * units, (k + 1) * units))) for k in range(count)]
 
 
-def _units(name: str, gates, c) -> int:
-    """H, the width of the memory c, after checking that the gates are 4 blocks of it."""
-    units = c.shape[-1]
-    if gates.shape[-1] != 4 * units:
+def _units(name: str, gates, state, blocks: int = 4, state_name: str = "memory") -> int:
+    """H, the width of the state (LSTM memory c, GRU hidden h), after checking that the gates
+    are ``blocks`` blocks of it."""
+    units = state.shape[-1]
+    if gates.shape[-1] != blocks * units:
         raise ValueError(
-            f"{name}: the gates need 4 blocks as wide as the memory ({units}), "
+            f"{name}: the gates need {blocks} blocks as wide as the {state_name} ({units}), "
             f"got {gates.shape[-1]} columns"
         )
     return units
 
 
 LSTM_GATES, LSTM_MEMORY = LstmGates(), LstmMemory()  # LstmOutput keeps tanh(c'): one per node
+
+
+# ----------------------------------------------------------------------------------------
+# One GRU step in two nodes (Tensor only), instead of ~15 (two matmuls, bias adds, six gate
+# slices, σ σ tanh, products). PyTorch's equations and gate order r, z, n:
+#
+#     a = x W_ih + b_ih,   b = h W_hh + b_hh                       (both (N, 3H))
+#     gates = [r, z, n] = [σ(a_r + b_r), σ(a_z + b_z), tanh(a_n + r * b_n)]   (GruGates)
+#     h' = (1 - z) * n + z * h                                      (GruOutput)
+# ----------------------------------------------------------------------------------------
+class GruGates(Op):
+    """The three GRU gates of one time step, [r, z, n], from the inputs and weights, in one node.
+
+    Inputs: x (N, F), W_ih (F, 3H), h (N, H), W_hh (H, 3H) and optionally b_ih, b_hh (3H,).
+
+        a = x W_ih + b_ih,   b = h W_hh + b_hh
+        r = σ(a_r + b_r),   z = σ(a_z + b_z),   n = tanh(a_n + r * b_n)
+
+    The reset gate r scales the recurrent part b_n, bias included (as in PyTorch and Keras's
+    ``reset_after=True``). Derivatives, from the upstream gradient [g_r, g_z, g_n]:
+
+        dn = g_n (1 - n²)                       through the tanh
+        dr = (g_r + dn * b_n) r (1 - r)         r also sits inside n, next to b_n
+        dz = g_z z (1 - z)
+        da = [dr, dz, dn],   db = [dr, dz, dn * r]
+
+    and the matmul rule: dx = da W_ihᵀ, dW_ih = xᵀ da, db_ih = da; dh = db W_hhᵀ,
+    dW_hh = hᵀ db, db_hh = db (the engine sums the bias gradients over the batch). The
+    forward pass computes b_n anyway, so the op keeps it for the backward pass of the same
+    output (one op object per node, as ``gru_cell`` does).
+
+    >>> x, w = np.zeros((1, 1)), np.ones((1, 3))        # one unit: gates r, z, n
+    >>> GruGates().forward(ArrayMath, x, w, np.zeros((1, 1)), w)
+    array([[0.5, 0.5, 0. ]])
+    """
+
+    name = "gru_gates"
+    engines = ("tensor",)
+
+    def __init__(self):
+        self.saved = (None, None)  # (gates, b_n) of the last forward pass
+
+    def forward(self, m, x, w_ih, h, w_hh, *biases):
+        gates = m.matmul(x, w_ih)  # a: a new array, the gates are computed in place in it
+        recurrent = m.matmul(h, w_hh)  # b
+        if biases:
+            gates += biases[0]
+            recurrent += biases[1]
+        units = _block_width(gates.shape[-1], 3, self.name)
+        reset_update = gates[..., : 2 * units]
+        reset_update += recurrent[..., : 2 * units]
+        _sigmoid_in_place(reset_update)  # r, z
+        b_n = recurrent[..., 2 * units :]
+        candidate = gates[..., 2 * units :]
+        candidate += gates[..., :units] * b_n
+        np.tanh(candidate, out=candidate)  # n
+        self.saved = (gates, b_n)
+        return gates
+
+    def backward(self, m, grad, out, xs, needs):
+        x, w_ih, h, w_hh = xs[:4]
+        r, z, n = _gate_blocks(m, out, 3)
+        g_r, g_z, g_n = _gate_blocks(m, grad, 3)
+        saved_out, saved_b_n = self.saved
+        # b_n = h W_hn + b_hn: saved by the forward on plain arrays; built again from the
+        # inputs as nodes when the backward pass is recorded (create_graph=True)
+        b_n = saved_b_n if out is saved_out else self._recurrent_candidate(m, xs)
+        dn = g_n * (1 - n * n)
+        dr = (g_r + dn * b_n) * (r * (1 - r))
+        dz = g_z * (z * (1 - z))
+        da = m.blocks([dr, dz, dn], dn)
+        db = m.blocks([dr, dz, dn * r], dn)
+        dx, dw_ih = MATMUL.backward(m, da, None, (x, w_ih), needs[0:2])
+        dh, dw_hh = MATMUL.backward(m, db, None, (h, w_hh), needs[2:4])
+        biases = (da if needs[4] else None, db if needs[5] else None) if len(xs) > 4 else ()
+        return (dx, dw_ih, dh, dw_hh) + biases
+
+    @staticmethod
+    def _recurrent_candidate(m, xs):
+        """b_n = h W_hn + b_hn, the n block of h W_hh + b_hh."""
+        h, w_hh = xs[2], xs[3]
+        units = m.shape(w_hh)[-1] // 3
+        n_block = (..., slice(2 * units, 3 * units))
+        b_n = m.getitem(m.matmul(h, w_hh), n_block)
+        return b_n + m.getitem(xs[5], n_block) if len(xs) > 4 else b_n
+
+
+class GruOutput(Op):
+    """The new GRU hidden state from the gates [r, z, n] (N, 3H) and the old state h (N, H):
+
+        h' = (1 - z) * n + z * h            (z = 1 keeps the old state)
+
+    Derivatives:  dh'/dz = h - n,   dh'/dn = 1 - z,   dh'/dh = z,   dh'/dr = 0,
+    so the gates receive the blocks [0, (h - n) * grad, (1 - z) * grad].
+
+    >>> gates = np.array([[0.5, 0.25, -0.5]])          # r, z, n of one unit
+    >>> GruOutput().forward(ArrayMath, gates, np.array([[2.0]]))   # 0.75 * (-0.5) + 0.25 * 2
+    array([[0.125]])
+    """
+
+    name = "gru_output"
+    symbol = "(1-z)·n + z·h"
+    engines = ("tensor",)
+
+    def forward(self, m, gates, h):
+        units = _units(self.name, gates, h, blocks=3, state_name="state")
+        z, n = gates[..., units : 2 * units], gates[..., 2 * units :]
+        return (1 - z) * n + z * h
+
+    def backward(self, m, grad, out, xs, needs):
+        gates, h = xs
+        _, z, n = _gate_blocks(m, gates, 3)
+        d_gates = m.blocks([None, grad * (h - n), grad * (1 - z)], h) if needs[0] else None
+        return d_gates, (grad * z if needs[1] else None)
+
+
+GRU_OUTPUT = GruOutput()  # GruGates keeps b_n: one per node

@@ -99,6 +99,8 @@ TENSOR_ONLY_TESTS = {
     "lstm_gates",
     "lstm_memory",
     "lstm_output",
+    "gru_gates",
+    "gru_output",
 }
 
 
@@ -445,18 +447,24 @@ def _lstm_op(op):
 
 @st.composite
 def _lstm_op_inputs(draw, max_size=3):
-    """(op, inputs) for one of the three fused LSTM ops, small sizes, moderate values."""
+    """(op, inputs) for one of the fused LSTM and GRU ops, small sizes, moderate values."""
     n, features, units = (draw(st.integers(1, max_size)) for _ in range(3))
-    kind = draw(st.sampled_from(["gates", "gates_no_bias", "memory", "output"]))
-    if kind.startswith("gates"):
-        shapes_ = [(n, features), (features, 4 * units), (n, units), (units, 4 * units)]
-        if kind == "gates":
-            shapes_.append((4 * units,))
+    kind = draw(
+        st.sampled_from(
+            ["gates", "gates_no_bias", "memory", "output", "gru", "gru_no_bias", "gru_output"]
+        )
+    )
+    blocks = 3 if kind.startswith("gru") else 4
+    if kind in ("gates", "gates_no_bias", "gru", "gru_no_bias"):
+        shapes_ = [(n, features), (features, blocks * units), (n, units), (units, blocks * units)]
+        if not kind.endswith("no_bias"):
+            shapes_ += [(blocks * units,)] * (2 if blocks == 3 else 1)  # GRU: b_ih and b_hh
         inputs = [draw(arrays(s, -1.5, 1.5)) for s in shapes_]
-        return ops.LSTM_GATES, inputs
-    gates = draw(arrays((n, 4 * units), -1, 1))  # any numbers: the ops are smooth in them
-    memory = draw(arrays((n, units), -2, 2))
-    return (ops.LSTM_MEMORY if kind == "memory" else ops.LstmOutput()), [gates, memory]
+        return (ops.GruGates() if blocks == 3 else ops.LSTM_GATES), inputs
+    gates = draw(arrays((n, blocks * units), -1, 1))  # any numbers: the ops are smooth in them
+    state = draw(arrays((n, units), -2, 2))
+    op = {"memory": ops.LSTM_MEMORY, "output": ops.LstmOutput(), "gru_output": ops.GRU_OUTPUT}
+    return op[kind], [gates, state]
 
 
 @settings(max_examples=40, deadline=None)
@@ -514,3 +522,32 @@ def test_leaky_relu_and_elu_slopes_at_zero_are_never_zero():
         t = Tensor([0.0, 1.0, -1.0])
         function(t, alpha=alpha).sum().backward()
         assert t.grad[0] == alpha and t.grad[1] == 1.0
+
+
+def test_gru_gates_are_sigmoid_sigmoid_tanh_with_the_reset_gate_on_the_recurrent_part():
+    rng = np.random.default_rng(0)
+    shapes_ = [(2, 3), (3, 6), (2, 2), (2, 6), (6,), (6,)]
+    x, w_ih, h, w_hh, b_ih, b_hh = (rng.normal(size=s) * 3 for s in shapes_)
+    a, b = x @ w_ih + b_ih, h @ w_hh + b_hh
+    r, z = (1 / (1 + np.exp(-(a[:, k : k + 2] + b[:, k : k + 2]))) for k in (0, 2))
+    n = np.tanh(a[:, 4:] + r * b[:, 4:])
+    gates = ops.GruGates().forward(ops.ArrayMath, x, w_ih, h, w_hh, b_ih, b_hh)
+    np.testing.assert_allclose(gates, np.concatenate([r, z, n], axis=1), rtol=1e-13, atol=1e-15)
+    huge = [np.array([[1e4], [-1e4]]), np.ones((1, 3)), np.zeros((2, 1)), np.zeros((1, 3))]
+    extreme = ops.GruGates().forward(ops.ArrayMath, *huge)
+    np.testing.assert_array_equal(extreme, [[1, 1, 1], [0, 0, -1]])  # no nan, no warning
+    with pytest.raises(ValueError, match="3 blocks as wide as the state"):
+        ops.GRU_OUTPUT.forward(ops.ArrayMath, gates, np.zeros((2, 3)))
+
+
+def test_gru_gates_reuse_the_saved_recurrent_candidate_only_for_their_own_output():
+    op = ops.GruGates()  # one object, two nodes: the second forward replaces what was saved
+    x, w_ih = Tensor([[0.5]], requires_grad=False), Tensor([[0.1, 0.2, 0.3]])
+    w_hh = Tensor([[0.4, -0.5, 0.6]])
+    h1, h2 = Tensor([[0.7]]), Tensor([[-1.5]])
+    first = Tensor._from_op(op, (x, w_ih, h1, w_hh))
+    Tensor._from_op(op, (x, w_ih, h2, w_hh))
+    first[:, 2].sum().backward()  # d n / d h through both tanh arguments
+    r, n = first.data[0, 0], first.data[0, 2]
+    dn_dh = (1 - n * n) * (r * 0.6 + 0.6 * 0.7 * r * (1 - r) * 0.4)
+    np.testing.assert_allclose(h1.grad, [[dn_dh]], rtol=1e-12)

@@ -92,6 +92,48 @@ def test_fused_lstm_cell_matches_the_unfused_graph(with_bias):
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10, err_msg=name)
 
 
+@pytest.mark.parametrize("biases", [(True, True), (False, False), (True, False)])
+def test_fused_gru_cell_matches_the_unfused_graph(biases):
+    rng = np.random.default_rng(5)
+    n, f, h = 4, 3, 5
+    shapes = [(n, f), (n, h), (f, 3 * h), (h, 3 * h), (3 * h,), (3 * h,)]
+    values = [rng.normal(size=s) for s in shapes]
+    upstream = rng.normal(size=(n, h))
+    results = {}
+    for fused in (False, True):
+        inputs = [Tensor(v) for v in values]
+        x, h0, w_ih, w_hh, b_ih, b_hh = inputs
+        chosen = [b if use else None for b, use in zip((b_ih, b_hh), biases)]
+        h1 = gru_cell(x, h0, w_ih, w_hh, *chosen, fused=fused)
+        (h1 * Tensor(upstream, False)).sum().backward()
+        used = inputs[:4] + [b for b, use in zip((b_ih, b_hh), biases) if use]
+        results[fused] = [h1.data] + [t.grad for t in used]
+        assert (h1.op.name == "gru_output") == fused  # fused: two nodes, gates and output
+        assert not fused or h1.parents[0].op.name == "gru_gates"
+    for want, got in zip(results[False], results[True]):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+def test_fused_gru_layer_matches_the_unfused_layer_to_second_order():
+    from microgradnn import grad
+
+    rng = np.random.default_rng(6)
+    x, h0 = rng.normal(size=(3, 5, 2)), rng.normal(size=(3, 4))
+    results = {}
+    for fused in (False, True):
+        layer = GRU(2, 4, return_sequences=True, return_state=True, seed=0, fused=fused)
+        inputs = [Tensor(x), Tensor(h0)]
+        out, h_last = layer(inputs[0], inputs[1])
+        loss = (out**2).sum() + (h_last * h_last).sum()
+        first = grad(loss, inputs + layer.parameters(), create_graph=True)
+        penalty = sum((g * g).sum() for g in first)
+        second = grad(penalty, inputs + layer.parameters())
+        results[fused] = [out.data] + [g.data for g in first] + second
+    for want, got in zip(results[False], results[True]):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    assert "fused" not in repr(GRU(2, 3)) and "fused=False" in repr(GRU(2, 3, fused=False))
+
+
 def test_fused_lstm_layer_matches_the_unfused_layer_to_second_order():
     """Same outputs, gradients and gradients of a gradient norm (create_graph=True)."""
     from microgradnn import grad

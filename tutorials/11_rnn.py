@@ -130,8 +130,8 @@ save(fig, "forecast.png")
 # Full run (15 epochs): validation MSE 0.0046 for the SimpleRNN, 0.0046 for the LSTM and 0.0062
 # for the GRU, against 0.0894 for "repeat the last value" (the noise alone contributes 0.0025).
 # This task only needs the last few steps, so the plain SimpleRNN is as good as the gated cells,
-# with a quarter of the parameters (305 against 1,169) and faster: 0.5 s against 0.9 s for the
-# LSTM (whose steps run as three fused nodes) and 2.9 s for the GRU on our machine (timings vary);
+# with a quarter of the parameters (305 against 1,169) and faster: 0.5 s against 1.0 s for the
+# LSTM and 1.3 s for the GRU (whose steps run as three and two fused nodes) on our machine;
 # an LSTM step does four times the matrix work. In `forecast.png` (right) the three forecasts
 # lie on top of the true values.
 
