@@ -442,7 +442,7 @@ class GRU(_Recurrent):
         return_state: return ``(output, h_T)``.
         fused: True (default): each step is two graph nodes, ``gates[t]`` (both matmuls
             and the three gates) and ``h[t]`` (``gru_cell(..., fused=True)``); training is
-            about 2x faster than with ``fused=False``, which builds ~15 nodes per step with
+            1.5-1.8x faster than with ``fused=False``, which builds ~15 nodes per step with
             every gate labelled (``r[3]``, ``z[3]``, ...) for pictures. Same numbers either
             way (to rounding).
         seed, dtype: for the initial weights.
