@@ -73,6 +73,29 @@ class Op:
         return f"<op {self.display}>"
 
 
+class SavesForBackward:
+    """For ops whose forward pass computes something their backward pass needs again (what
+    PyTorch calls saving a tensor for backward), e.g. the softmax inside a cross-entropy.
+
+    The value is kept with the output it was computed for and handed back only to the
+    backward pass of that very output. An op object used for a second node, or a backward
+    pass recorded as a graph (``create_graph=True``, where ``out`` is a node, so that the
+    value must be built from nodes), gets None and computes the value afresh.
+    """
+
+    saved = (None, None)  # (output, value) of the last forward pass
+
+    def save_for_backward(self, out, value):
+        """Keep ``value`` for the backward pass of ``out``; returns ``out``."""
+        self.saved = (out, value)
+        return out
+
+    def saved_for(self, out):
+        """The value saved with ``out`` by the forward pass, or None."""
+        saved_out, value = self.saved
+        return value if out is saved_out else None
+
+
 # ----------------------------------------------------------------------------------------
 # Arithmetic
 # ----------------------------------------------------------------------------------------
@@ -798,7 +821,7 @@ def _format_index(index) -> str:
     return ", ".join(one(p) for p in parts)
 
 
-class SoftmaxCrossEntropy(Op):
+class SoftmaxCrossEntropy(SavesForBackward, Op):
     """Cross-entropy of softmax(z) against target rows t (one-hot or probabilities).
 
     loss_n = log Σ_c e^(z_nc) - Σ_c t_nc z_nc       (the log-sum-exp is shifted by the max)
@@ -825,7 +848,6 @@ class SoftmaxCrossEntropy(Op):
         if reduction not in self.REDUCTIONS:
             raise ValueError(f"reduction must be one of {self.REDUCTIONS}, got {reduction!r}")
         self.targets, self.reduction = targets, reduction
-        self.saved_softmax = None
 
     @property
     def display(self) -> str:
@@ -839,18 +861,19 @@ class SoftmaxCrossEntropy(Op):
         shifted = z - z.max(axis=-1, keepdims=True)
         exp = np.exp(shifted)
         total = exp.sum(axis=-1, keepdims=True)
-        self.saved_softmax = exp / total
         if self.reduction == "none":
-            return np.log(total[..., 0]) - (self.targets * shifted).sum(axis=-1)
-        # Σ_n loss_n = Σ_n log Σ_c e^(shifted) - Σ_nc t_nc shifted_nc: a sum and a dot product
-        total_loss = np.log(total).sum() - np.vdot(self.targets, shifted)
-        return total_loss * self._row_weight(z.shape)
+            loss = np.log(total[..., 0]) - (self.targets * shifted).sum(axis=-1)
+        else:  # Σ_n loss_n = Σ_n log Σ_c e^(shifted) - Σ_nc t_nc shifted_nc: a sum, a dot
+            loss = (np.log(total).sum() - np.vdot(self.targets, shifted)) * self._row_weight(
+                z.shape
+            )
+        return self.save_for_backward(loss, exp / total)  # softmax(z), for the gradient
 
     def backward(self, m, g, out, xs, needs):
         (z,) = xs
-        # Plain arrays: reuse the forward's softmax. Graph nodes (create_graph=True): build
-        # softmax(z) as nodes, so that this gradient can itself be differentiated.
-        probs = self.saved_softmax if m is ArrayMath else m.softmax(z)
+        probs = self.saved_for(out)  # the forward's softmax, or (graph nodes) a new one
+        if probs is None:
+            probs = m.softmax(z)
         p_minus_t = probs - m.constant(self.targets, z)
         if self.reduction == "none":  # one upstream number per row: give it a class axis
             return (m.reshape(g, m.shape(g) + (1,)) * p_minus_t,)
@@ -1312,7 +1335,7 @@ class LstmMemory(Op):
         return d_gates, (grad * f if needs[1] else None)
 
 
-class LstmOutput(Op):
+class LstmOutput(SavesForBackward, Op):
     """The new LSTM hidden state from the gates (N, 4H) and the new memory c' (N, H):
 
         h' = o * tanh(c')
@@ -1335,24 +1358,18 @@ class LstmOutput(Op):
     symbol = "o·tanh(c)"
     engines = ("tensor",)
 
-    def __init__(self):
-        self.saved = (None, None)  # (h', tanh(c')) of the last forward pass
-
     def forward(self, m, gates, c):
         units = _units(self.name, gates, c)
         tanh_c = m.tanh(c)
-        out = gates[..., 3 * units :] * tanh_c
-        self.saved = (out, tanh_c)
-        return out
+        return self.save_for_backward(gates[..., 3 * units :] * tanh_c, tanh_c)
 
     def backward(self, m, grad, out, xs, needs):
         gates, c = xs
         units = m.shape(c)[-1]
         o = m.getitem(gates, (..., slice(3 * units, 4 * units)))
-        # Reuse tanh(c') if this backward belongs to the last forward on plain arrays; graph
-        # nodes (create_graph=True) build tanh(c') as a node so it can be differentiated.
-        saved_out, saved_tanh = self.saved
-        tanh_c = saved_tanh if out is saved_out else m.tanh(c)
+        tanh_c = self.saved_for(out)  # the forward's tanh(c'), or (graph nodes) a new one
+        if tanh_c is None:
+            tanh_c = m.tanh(c)
         d_gates = None
         if needs[0]:
             d_gates = m.blocks([None, None, None, grad * tanh_c], c)  # [0, 0, 0, do]
@@ -1421,7 +1438,7 @@ LSTM_GATES, LSTM_MEMORY = LstmGates(), LstmMemory()  # LstmOutput keeps tanh(c')
 #     gates = [r, z, n] = [σ(a_r + b_r), σ(a_z + b_z), tanh(a_n + r * b_n)]   (GruGates)
 #     h' = (1 - z) * n + z * h                                      (GruOutput)
 # ----------------------------------------------------------------------------------------
-class GruGates(Op):
+class GruGates(SavesForBackward, Op):
     """The three GRU gates of one time step, [r, z, n], from the inputs and weights, in one node.
 
     Inputs: x (N, F), W_ih (F, 3H), h (N, H), W_hh (H, 3H) and optionally b_ih, b_hh (3H,).
@@ -1450,9 +1467,6 @@ class GruGates(Op):
     name = "gru_gates"
     engines = ("tensor",)
 
-    def __init__(self):
-        self.saved = (None, None)  # (gates, b_n) of the last forward pass
-
     def forward(self, m, x, w_ih, h, w_hh, *biases):
         gates = m.matmul(x, w_ih)  # a: a new array, the gates are computed in place in it
         recurrent = m.matmul(h, w_hh)  # b
@@ -1467,17 +1481,15 @@ class GruGates(Op):
         candidate = gates[..., 2 * units :]
         candidate += gates[..., :units] * b_n
         np.tanh(candidate, out=candidate)  # n
-        self.saved = (gates, b_n)
-        return gates
+        return self.save_for_backward(gates, b_n)
 
     def backward(self, m, grad, out, xs, needs):
         x, w_ih, h, w_hh = xs[:4]
         r, z, n = _gate_blocks(m, out, 3)
         g_r, g_z, g_n = _gate_blocks(m, grad, 3)
-        saved_out, saved_b_n = self.saved
-        # b_n = h W_hn + b_hn: saved by the forward on plain arrays; built again from the
-        # inputs as nodes when the backward pass is recorded (create_graph=True)
-        b_n = saved_b_n if out is saved_out else self._recurrent_candidate(m, xs)
+        b_n = self.saved_for(out)  # h W_hn + b_hn from the forward, or (graph nodes) anew
+        if b_n is None:
+            b_n = self._recurrent_candidate(m, xs)
         dn = g_n * (1 - n * n)
         dr = (g_r + dn * b_n) * (r * (1 - r))
         dz = g_z * (z * (1 - z))

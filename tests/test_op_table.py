@@ -551,3 +551,14 @@ def test_gru_gates_reuse_the_saved_recurrent_candidate_only_for_their_own_output
     r, n = first.data[0, 0], first.data[0, 2]
     dn_dh = (1 - n * n) * (r * 0.6 + 0.6 * 0.7 * r * (1 - r) * 0.4)
     np.testing.assert_allclose(h1.grad, [[dn_dh]], rtol=1e-12)
+
+
+def test_softmax_cross_entropy_reuses_its_saved_softmax_only_for_its_own_output():
+    targets = np.array([[1.0, 0.0, 0.0]])
+    op = ops.SoftmaxCrossEntropy(targets)  # one object, two nodes
+    z1, z2 = Tensor([[0.5, -1.0, 2.0]]), Tensor([[3.0, 0.0, -3.0]])
+    first = Tensor._from_op(op, (z1,))
+    Tensor._from_op(op, (z2,))  # replaces what the op saved
+    first.sum().backward()
+    expected = np.exp(z1.data) / np.exp(z1.data).sum() - targets
+    np.testing.assert_allclose(z1.grad, expected, rtol=1e-14)
