@@ -1,4 +1,4 @@
-"""CNN and LSTM training steps: microgradnn vs PyTorch (CPU), same shapes, same process.
+"""CNN, LSTM and GRU training steps: microgradnn vs PyTorch (CPU), same shapes, same process.
 
 One step = forward, loss, backward, SGD update, on one minibatch. Both frameworks start from
 the SAME weights (copied from ours into torch), and the script checks that the two losses
