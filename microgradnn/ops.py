@@ -1080,7 +1080,7 @@ class ArrayMath:
             # The common case, a bias added to a batch (of rows, of pixels): the gradient is
             # the sum of the rows, 1ᵀG, a matrix-vector product. BLAS does it 1-20x faster
             # than numpy's sum down axis 0 (340 vs 16 µs for 21632 pixels x 8 channels).
-            rows = g.reshape(-1, g.shape[-1] if len(shape) == 1 else _math.prod(shape))
+            rows = g.reshape(-1, _math.prod(shape))
             return _ones(rows.shape[0], g.dtype).dot(rows).reshape(shape)
         axes = tuple(range(extra)) + tuple(
             i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1
@@ -1293,7 +1293,7 @@ class LstmGates(Op):
         z += m.matmul(h, w_hh)  # z is a new array: adding in place saves a copy
         if bias:
             z += bias[0]
-        units = _gate_width(z.shape[-1])
+        units = _block_width(z.shape[-1], 4, self.name)
         g_block = z[..., 2 * units : 3 * units]
         candidate = np.tanh(g_block)  # g = tanh(z_g)
         # σ on the whole array in place (four whole-array operations cost less than one set
@@ -1407,16 +1407,11 @@ def _block_width(width: int, blocks: int, name: str) -> int:
     return width // blocks
 
 
-def _gate_width(width: int) -> int:
-    """H, the width of one of the 4 LSTM gate blocks."""
-    return _block_width(width, 4, "lstm_gates")
-
-
 @functools.lru_cache(maxsize=64)
 def _tanh_block(width: int, dtype) -> np.ndarray:
     """t = 1 on the g (tanh) block of the gates, 0 on the sigmoid blocks i, f, o; made once
     per width and read-only, because every time step of every LSTM uses it."""
-    units = _gate_width(width)
+    units = _block_width(width, 4, "lstm_gates")
     marker = np.zeros(width, dtype=dtype)
     marker[2 * units : 3 * units] = 1.0
     marker.flags.writeable = False

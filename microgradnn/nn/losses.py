@@ -260,8 +260,8 @@ def _class_log_probs(y_pred, from_logits: bool):
 
 def _softmax_cross_entropy(logits: Tensor, target_rows: np.ndarray, reduction: str) -> Tensor:
     """Cross-entropy from logits, reduced, as ONE node (see ops.SoftmaxCrossEntropy): its
-    gradient is softmax(z) - y, the same numbers the log_softmax composite would give."""
-    _check_reduction(reduction)
+    gradient is softmax(z) - y, the same numbers the log_softmax composite would give (the
+    op checks ``reduction``)."""
     targets = np.asarray(target_rows, dtype=logits.dtype)
     return Tensor._from_op(ops.SoftmaxCrossEntropy(targets, reduction), (logits,))
 

@@ -303,6 +303,8 @@ class _Recurrent(Module):
             text += ", return_sequences=True"
         if self.return_state:
             text += ", return_state=True"
+        if not getattr(self, "fused", True):  # LSTM and GRU steps can be built unfused
+            text += ", fused=False"
         return text
 
 
@@ -421,9 +423,6 @@ class LSTM(_Recurrent):
         weights = (self.weight_ih, self.weight_hh, self.bias)
         return list(lstm_cell(x_t, h, c, *weights, step=t, fused=self.fused))
 
-    def extra_repr(self) -> str:
-        return super().extra_repr() + ("" if self.fused else ", fused=False")
-
 
 class GRU(_Recurrent):
     """Gated recurrent unit (PyTorch's equations), unrolled over time.
@@ -467,9 +466,6 @@ class GRU(_Recurrent):
         (h,) = state
         weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return [gru_cell(x_t, h, *weights, step=t, fused=self.fused)]
-
-    def extra_repr(self) -> str:
-        return super().extra_repr() + ("" if self.fused else ", fused=False")
 
 
 # ----------------------------------------------------------------------------------------
