@@ -26,6 +26,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from microgradnn.engine import Node
+from microgradnn.nn.hooks import HookRegistry, RemovableHandle, call_with_hooks
 from microgradnn.tensor import Tensor
 from microgradnn.value import Value
 
@@ -115,7 +116,56 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward(...)")
 
     def __call__(self, *args, **kwargs):
+        hooks = self.__dict__.get("_hooks")
+        if hooks:  # (see microgradnn.nn.hooks)
+            return call_with_hooks(self, hooks, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # --- hooks (PyTorch's semantics, see microgradnn.nn.hooks) ------------------------------
+    def _hook_registry(self) -> HookRegistry:
+        if "_hooks" not in self.__dict__:  # made on first use: layers need not call super()
+            self._hooks = HookRegistry()
+        return self._hooks
+
+    def register_forward_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each forward; a non-None result replaces
+        ``args``. Returns a handle whose ``remove()`` unregisters the hook.
+
+        >>> from microgradnn.nn import Dense
+        >>> layer = Dense(2, 1, seed=0)
+        >>> handle = layer.register_forward_pre_hook(lambda m, args: (args[0] * 0,))
+        >>> float(layer(np.ones((1, 2))).data[0, 0]); handle.remove()
+        0.0
+        """
+        return self._hook_registry().add("forward_pre", hook)
+
+    def register_forward_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each forward; a non-None result
+        replaces the output. Returns a handle whose ``remove()`` unregisters the hook.
+
+        >>> from microgradnn.nn import Dense
+        >>> layer = Dense(2, 3, seed=0)
+        >>> shapes = []
+        >>> handle = layer.register_forward_hook(lambda m, args, out: shapes.append(out.shape))
+        >>> _ = layer(np.ones((4, 2))); handle.remove(); shapes
+        [(4, 3)]
+        """
+        return self._hook_registry().add("forward", hook)
+
+    def register_full_backward_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` during backward, once the gradients
+        with respect to the module's inputs are known; a non-None result replaces
+        ``grad_input``. Returns a handle whose ``remove()`` unregisters the hook.
+
+        >>> from microgradnn import Tensor
+        >>> from microgradnn.nn import Dense
+        >>> layer = Dense(2, 1, seed=0)
+        >>> seen = []
+        >>> h = layer.register_full_backward_hook(lambda m, gi, go: seen.append(go[0].shape))
+        >>> layer(Tensor(np.ones((3, 2)))).sum().backward(); h.remove(); seen
+        [(3, 1)]
+        """
+        return self._hook_registry().add("backward", hook)
 
     # --- discovering parameters and sub-modules -----------------------------------------
     def _members(self) -> Iterator[tuple[str, object]]:

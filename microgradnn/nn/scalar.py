@@ -107,7 +107,10 @@ class Layer(Module):
     def forward(self, x):
         # Convert the inputs once here: otherwise every neuron would wrap the same numbers.
         x = _as_values(x, len(self.neurons[0].w), "Layer")
-        outputs = [neuron._fire(x) for neuron in self.neurons]
+        outputs = [
+            neuron(x) if neuron.__dict__.get("_hooks") else neuron._fire(x)  # hooks need __call__
+            for neuron in self.neurons
+        ]
         return outputs[0] if len(outputs) == 1 else outputs
 
     def extra_repr(self) -> str:

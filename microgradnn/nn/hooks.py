@@ -1,0 +1,286 @@
+"""Module hooks with PyTorch's semantics: look inside a network while it runs.
+
+* ``module.register_forward_pre_hook(fn)``: ``fn(module, args)`` runs before ``forward``;
+  returning something other than None replaces the arguments (a tuple, or one argument).
+* ``module.register_forward_hook(fn)``: ``fn(module, args, output)`` runs after ``forward``;
+  returning something other than None replaces the output.
+* ``module.register_full_backward_hook(fn)``: ``fn(module, grad_input, grad_output)`` runs
+  during ``backward`` once the gradients with respect to the module's inputs are known;
+  returning something other than None replaces ``grad_input``.
+
+Each ``register_*`` returns a :class:`RemovableHandle`; ``handle.remove()`` unregisters the
+hook (a ``with`` block does it on exit).
+
+>>> import numpy as np
+>>> from microgradnn import nn
+>>> layer = nn.Dense(2, 1, seed=0)
+>>> seen = []
+>>> handle = layer.register_forward_hook(lambda m, args, out: seen.append(out.shape))
+>>> _ = layer(np.ones((3, 2))); handle.remove(); _ = layer(np.ones((3, 2)))
+>>> seen
+[(3, 1)]
+
+How the backward hook sees gradients without changing the engine: the module's inputs and
+outputs are passed through identity nodes. The output identities write down d(loss)/d(output)
+as backward passes them; the input identities write down d(loss)/d(input) and, once all of
+them are known, call the hooks. ``grad_input`` and ``grad_output`` mirror the structure of the
+arguments and of the output (a list of Values gives a list of numbers), with None where there
+is no gradient (data that needs none, such as a numpy batch). Gradients are numpy arrays or
+floats, like ``.grad``; with ``backward(create_graph=True)`` they are graph nodes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from collections.abc import Callable
+
+import numpy as np
+
+from microgradnn.engine import CONSTANT, Node, is_grad_enabled
+from microgradnn.tensor import Tensor
+
+__all__ = ["RemovableHandle", "HookRegistry", "call_with_hooks"]
+
+_next_id = itertools.count()
+
+
+class RemovableHandle:
+    """What ``register_*_hook`` returns: ``handle.remove()`` unregisters the hook.
+
+    >>> hooks = OrderedDict()
+    >>> handle = RemovableHandle(hooks, print)
+    >>> len(hooks); handle.remove(); len(hooks)
+    1
+    0
+    """
+
+    def __init__(self, hooks: OrderedDict, fn: Callable):
+        self.id = next(_next_id)
+        self._hooks = hooks
+        hooks[self.id] = fn
+
+    def remove(self) -> None:
+        """Unregister the hook (removing twice is harmless)."""
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.remove()
+
+
+class HookRegistry:
+    """The hooks of one module, by kind (an object, not a dict, so that ``Module`` does not
+    mistake a hook that is itself a module for a sub-module).
+
+    >>> registry = HookRegistry()
+    >>> bool(registry), bool(registry.add("forward", print) and registry)
+    (False, True)
+    """
+
+    __slots__ = ("forward_pre", "forward", "backward")
+
+    def __init__(self):
+        self.forward_pre: OrderedDict = OrderedDict()
+        self.forward: OrderedDict = OrderedDict()
+        self.backward: OrderedDict = OrderedDict()
+
+    def add(self, kind: str, fn: Callable) -> RemovableHandle:
+        """Register ``fn`` under ``kind`` ("forward_pre", "forward" or "backward")."""
+        if not callable(fn):
+            raise TypeError(f"a hook must be callable, got {type(fn).__name__}")
+        return RemovableHandle(getattr(self, kind), fn)
+
+    def __bool__(self) -> bool:
+        return bool(self.forward_pre or self.forward or self.backward)
+
+
+def call_with_hooks(module, hooks: HookRegistry, args: tuple, kwargs: dict):
+    """Run ``module.forward(*args, **kwargs)`` with its hooks, in PyTorch's order:
+    forward pre-hooks, input identities, forward, forward hooks, output identities."""
+    for fn in list(hooks.forward_pre.values()):
+        result = fn(module, args)
+        if result is not None:
+            args = result if isinstance(result, tuple) else (result,)
+    call = None
+    if hooks.backward and is_grad_enabled():
+        call = _BackwardCall(module, hooks)
+        args = call.wrap_inputs(args)
+    output = module.forward(*args, **kwargs)
+    for fn in list(hooks.forward.values()):
+        result = fn(module, args, output)
+        if result is not None:
+            output = result
+    if call is not None:
+        output = call.wrap_output(output)
+    return output
+
+
+# ----------------------------------------------------------------------------------------
+# backward hooks: identity nodes around the module
+# ----------------------------------------------------------------------------------------
+def _leaves(structure) -> list:
+    """The items of nested lists/tuples, depth first (anything else is one leaf)."""
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in _leaves(item)]
+    return [structure]
+
+
+def _rebuild(structure, leaves):
+    """``structure`` with its leaves replaced, in order, by the items of the iterator."""
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_rebuild(item, leaves) for item in structure)
+    return next(leaves)
+
+
+def _tracked(leaf) -> bool:
+    return isinstance(leaf, Node) and leaf.op is not CONSTANT
+
+
+class _Gather:
+    """Identity ops around a set of nodes: n nodes -> one "gather" node -> n identities.
+
+    The gather node is a parent of every identity, so backward reaches it only after every
+    identity has handed over its gradient (reverse topological order): that is the moment
+    all gradients of the set are known. Each identity sends the gather node a zero (its real
+    gradient is written down in ``grads``); the gather node then sends the written-down
+    gradients, possibly replaced by a hook, on to the original nodes.
+    """
+
+    def __init__(self, nodes: list[Node], on_complete: Callable):
+        self.nodes = nodes
+        self.on_complete = on_complete  # list of grads (None = none arrived) -> list of grads
+        self.grads: list = [None] * len(nodes)
+        front = Tensor if isinstance(nodes[0], Tensor) else type(nodes[0])
+        if any(isinstance(n, Tensor) != (front is Tensor) for n in nodes):
+            raise TypeError("a backward hook needs inputs that are all Tensors or all Values")
+        gather = front._from_op(_GatherOp(self), tuple(nodes))
+        self.identities = [
+            front._from_op(_IdentityOp(self, i), (gather,)) for i in range(len(nodes))
+        ]
+
+
+class _HookOp:
+    """Shared parts of the two plumbing ops (not in the op table: they compute nothing)."""
+
+    symbol = None
+
+    @property
+    def display(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}>"
+
+
+class _GatherOp(_HookOp):
+    name = "hook"
+
+    def __init__(self, gather: _Gather):
+        self.gather = gather
+
+    def forward(self, m, *xs):
+        return np.zeros((), dtype=xs[0].dtype) if isinstance(xs[0], np.ndarray) else 0.0
+
+    def backward(self, m, g, out, xs, needs):
+        gather = self.gather
+        grads, gather.grads = gather.grads, [None] * len(gather.nodes)
+        grads = gather.on_complete(grads)
+        return tuple(_zeros_like(m, x) if grad is None else grad for grad, x in zip(grads, xs))
+
+
+class _IdentityOp(_HookOp):
+    name = "hook identity"
+
+    def __init__(self, gather: _Gather, index: int):
+        self.gather, self.index = gather, index
+
+    def forward(self, m, _):
+        return self.gather.nodes[self.index].data
+
+    def backward(self, m, g, out, xs, needs):
+        self.gather.grads[self.index] = g
+        return (_zeros_like(m, xs[0]),)
+
+
+def _zeros_like(m, x):
+    if isinstance(x, Node):  # create_graph=True: shares are graph nodes
+        return type(x)(np.zeros_like(x.data) if isinstance(x, Tensor) else 0.0, requires_grad=False)
+    return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0
+
+
+class _BackwardCall:
+    """One call of a module with backward hooks: where its inputs and outputs were."""
+
+    def __init__(self, module, hooks: HookRegistry):
+        self.module, self.hooks = module, hooks
+        self.args = ()
+        self.input_positions: list[int] = []  # which leaves of args are tracked nodes
+        self.n_input_leaves = 0
+        self.output = None
+        self.output_positions: list[int] = []
+        self.n_output_leaves = 0
+        self.grad_output = None
+
+    def wrap_inputs(self, args: tuple) -> tuple:
+        leaves = _leaves(args)
+        self.args = args
+        self.n_input_leaves = len(leaves)
+        self.input_positions = [i for i, leaf in enumerate(leaves) if _tracked(leaf)]
+        if not self.input_positions:
+            return args
+        gather = _Gather([leaves[i] for i in self.input_positions], self._inputs_done)
+        for i, identity in zip(self.input_positions, gather.identities):
+            leaves[i] = identity
+        return _rebuild(args, iter(leaves))
+
+    def wrap_output(self, output):
+        leaves = _leaves(output)
+        self.output = output
+        self.n_output_leaves = len(leaves)
+        self.output_positions = [i for i, leaf in enumerate(leaves) if _tracked(leaf)]
+        if not self.output_positions:
+            return output  # nothing will flow back through this call
+        gather = _Gather([leaves[i] for i in self.output_positions], self._outputs_done)
+        for i, identity in zip(self.output_positions, gather.identities):
+            leaves[i] = identity
+        return _rebuild(output, iter(leaves))
+
+    def _structured(self, structure, n_leaves, positions, grads):
+        values = [None] * n_leaves
+        for i, grad in zip(positions, grads):
+            values[i] = grad
+        return _rebuild(structure, iter(values))
+
+    def _outputs_done(self, grads: list) -> list:
+        self.grad_output = self._structured(
+            self._output_as_tuple(), self.n_output_leaves, self.output_positions, grads
+        )
+        if not self.input_positions:  # no input needs a gradient: call the hooks now
+            self._call_hooks(self._structured(self.args, self.n_input_leaves, [], []))
+        return grads
+
+    def _inputs_done(self, grads: list) -> list:
+        grad_input = self._structured(self.args, self.n_input_leaves, self.input_positions, grads)
+        grad_input = self._call_hooks(grad_input)
+        return [_leaves(grad_input)[i] for i in self.input_positions]
+
+    def _output_as_tuple(self):
+        return self.output if isinstance(self.output, tuple) else (self.output,)
+
+    def _call_hooks(self, grad_input):
+        for fn in list(self.hooks.backward.values()):
+            result = fn(self.module, grad_input, self.grad_output)
+            if result is not None:
+                result = tuple(result) if isinstance(result, (list, tuple)) else (result,)
+                if len(_leaves(result)) != self.n_input_leaves:
+                    raise ValueError(
+                        f"a backward hook of {type(self.module).__name__} returned "
+                        f"{len(_leaves(result))} gradients for {self.n_input_leaves} inputs; "
+                        "return one per input (None where there is none), or None"
+                    )
+                grad_input = result
+        self.grad_output = None
+        return grad_input
