@@ -42,6 +42,7 @@ class StepLR(_Schedule):
     η_epoch = η₀ · γ^⌊epoch / step_size⌋.
 
     >>> from microgradnn import Value
+    >>> from microgradnn.optim import SGD
     >>> schedule = StepLR(SGD([Value(0.0)], lr=1.0), step_size=2, gamma=0.5)
     >>> rates = []
     >>> for _ in range(4):
@@ -64,6 +65,7 @@ class ExponentialLR(_Schedule):
     """Multiply the learning rate by ``gamma`` every epoch: η_epoch = η₀ · γ^epoch.
 
     >>> from microgradnn import Value
+    >>> from microgradnn.optim import SGD
     >>> schedule = ExponentialLR(SGD([Value(0.0)], lr=1.0), gamma=0.5)
     >>> schedule.step(); schedule.step(); schedule.get_last_lr()
     0.25
