@@ -320,7 +320,7 @@ def test_load_digits_shapes_and_values():
 
 
 def test_bundled_digits_loads_without_pickle_and_has_license_note():
-    folder = os.path.join(os.path.dirname(data.__file__), "datasets")
+    folder = os.path.join(os.path.dirname(os.path.dirname(data.__file__)), "datasets")
     with np.load(os.path.join(folder, "digits.npz"), allow_pickle=False) as archive:
         assert sorted(archive.files) == ["images", "target"]
         assert archive["images"].dtype == np.uint8
@@ -396,7 +396,7 @@ def fake_mnist(monkeypatch, tmp_path):
         entry = dict(data.REMOTE_DATASETS[dataset], sha256=sums)
         monkeypatch.setitem(data.REMOTE_DATASETS, dataset, entry)
     network = _FakeNetwork(files)
-    monkeypatch.setattr(data, "_urlopen", network)
+    monkeypatch.setattr(data.mnist, "_urlopen", network)
     monkeypatch.setenv("MICROGRADNN_DATA", str(tmp_path))
     return arrays, files, network, tmp_path
 
@@ -440,7 +440,7 @@ def test_default_cache_dir(monkeypatch):
 def test_checksum_mismatch_saves_nothing(fake_mnist, monkeypatch):
     _, files, _, cache = fake_mnist
     tampered = dict(files, **{"train-labels-idx1-ubyte.gz": _idx_gz(np.zeros(12))})
-    monkeypatch.setattr(data, "_urlopen", _FakeNetwork(tampered))
+    monkeypatch.setattr(data.mnist, "_urlopen", _FakeNetwork(tampered))
     with pytest.raises(data.DownloadError, match="SHA-256"):
         data.load_mnist()
     assert not (cache / "mnist" / "train-labels-idx1-ubyte.gz").exists()
@@ -451,7 +451,7 @@ def test_falls_back_to_the_next_mirror(fake_mnist, monkeypatch):
     _, files, _, _ = fake_mnist
     first_mirror = data.REMOTE_DATASETS["mnist"]["mirrors"][0]
     network = _FakeNetwork(files, broken_prefixes=(first_mirror,))
-    monkeypatch.setattr(data, "_urlopen", network)
+    monkeypatch.setattr(data.mnist, "_urlopen", network)
     (x_train, _), _ = data.load_mnist()
     assert len(x_train) == 12
     assert sum(url.startswith(first_mirror) for url in network.requests) == 4
@@ -460,7 +460,7 @@ def test_falls_back_to_the_next_mirror(fake_mnist, monkeypatch):
 def test_offline_gives_a_clear_error_and_no_file(fake_mnist, monkeypatch):
     _, files, _, cache = fake_mnist
     mirrors = data.REMOTE_DATASETS["mnist"]["mirrors"]
-    monkeypatch.setattr(data, "_urlopen", _FakeNetwork(files, broken_prefixes=mirrors))
+    monkeypatch.setattr(data.mnist, "_urlopen", _FakeNetwork(files, broken_prefixes=mirrors))
     with pytest.raises(data.DownloadError, match="offline") as error:
         data.load_mnist()
     assert "load_digits" in str(error.value) and str(cache / "mnist") in str(error.value)
@@ -469,7 +469,7 @@ def test_offline_gives_a_clear_error_and_no_file(fake_mnist, monkeypatch):
 
 def test_interrupted_download_leaves_no_partial_file(fake_mnist, monkeypatch):
     _, files, _, cache = fake_mnist
-    monkeypatch.setattr(data, "_urlopen", _FakeNetwork(files, fail_after=10))
+    monkeypatch.setattr(data.mnist, "_urlopen", _FakeNetwork(files, fail_after=10))
     with pytest.raises(data.DownloadError):
         data.load_mnist()
     assert not any((cache / "mnist").glob("*"))
@@ -505,7 +505,7 @@ def test_load_digits_never_uses_the_network(monkeypatch):
     def no_network(*args, **kwargs):
         raise AssertionError("network used")
 
-    monkeypatch.setattr(data, "_urlopen", no_network)
+    monkeypatch.setattr(data.mnist, "_urlopen", no_network)
     assert data.load_digits()[0].shape == (1797, 64)
 
 

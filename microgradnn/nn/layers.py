@@ -20,6 +20,7 @@ from microgradnn.engine import Node
 from microgradnn.errors import unknown_name
 from microgradnn.nn import activations
 from microgradnn.nn.module import Module, Parameter
+from microgradnn.seeding import as_rng
 from microgradnn.tensor import Tensor, _affine
 
 __all__ = [
@@ -39,17 +40,6 @@ __all__ = [
 # ----------------------------------------------------------------------------------------
 # helpers shared by layers (also used by conv/recurrent layers)
 # ----------------------------------------------------------------------------------------
-def as_rng(seed) -> np.random.Generator:
-    """A numpy Generator from a seed (int), an existing Generator, or None (fresh entropy).
-
-    >>> bool(as_rng(0).integers(10) == as_rng(0).integers(10))
-    True
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
-
-
 def as_input(x, dtype=None) -> Tensor:
     """Turn layer input into a Tensor: arrays become constants (no gradient), a Tensor of
     another dtype is cast (differentiably) to ``dtype``.
