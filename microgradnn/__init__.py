@@ -21,6 +21,7 @@ from microgradnn.engine import (
     is_grad_enabled,
     no_grad,
 )
+from microgradnn.seeding import set_seed
 from microgradnn.tensor import Tensor, affine, concatenate, matmul, maximum, minimum, stack, where
 from microgradnn.value import Value
 
@@ -40,6 +41,7 @@ _SUBMODULES = {
     "testing",
     "expression",
     "errors",
+    "seeding",
 }
 
 __all__ = [
@@ -58,6 +60,7 @@ __all__ = [
     "where",
     "maximum",
     "minimum",
+    "set_seed",
     *sorted(_SUBMODULES),
 ]
 
@@ -66,3 +69,9 @@ def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"microgradnn.{name}")
     raise AttributeError(f"module 'microgradnn' has no attribute {name!r}")
+
+
+# The training loop sits above nn, and nn never imports it; importing it here hands
+# compile/fit/evaluate/predict/summary to nn.Module, so `model.fit(...)` works after any
+# import of microgradnn (it loads no plotting library).
+import microgradnn.train  # noqa: E402,F401

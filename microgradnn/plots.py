@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from microgradnn.nn.module import is_scalar_model
+
 __all__ = [
     "learning_curves",
     "read_learning_curves",
@@ -234,12 +236,6 @@ def _wrap(text: str, width: int) -> str:
 
 
 # --- decision boundary ----------------------------------------------------------------------
-def _is_scalar_model(model) -> bool:
-    from microgradnn.train import is_scalar_model
-
-    return is_scalar_model(model)
-
-
 def _class_labels(y) -> np.ndarray:
     from microgradnn.metrics import to_numpy
 
@@ -307,7 +303,7 @@ def decision_boundary(
     labels = _class_labels(y)
     if resolution is None:
         # Scalar models run point by point: a coarser grid keeps the picture to seconds.
-        resolution = 40 if _is_scalar_model(model) else 200
+        resolution = 40 if is_scalar_model(model) else 200
     gx, gy, grid = _grid(x, resolution, padding)
     scores = np.asarray(predict(model, grid, batch_size=4096, verbose=0), dtype=float)
     scores = scores.reshape(len(grid), -1)

@@ -1,8 +1,5 @@
 """Module: parameter discovery, names, state dicts, modes, repr, Keras-style delegation."""
 
-import sys
-import types
-
 import numpy as np
 import pytest
 
@@ -134,13 +131,15 @@ def test_forward_must_be_defined():
         Empty()(1.0)
 
 
-def test_keras_methods_delegate_to_the_train_module(monkeypatch):
+def test_keras_methods_delegate_to_the_installed_training_loop(monkeypatch):
+    from microgradnn.nn import module as module_file
+
     calls = []
-    fake = types.ModuleType("microgradnn.train")
-    for name in ("compile", "fit", "evaluate", "predict", "summary"):
-        fake.__dict__[name] = lambda model, *a, _n=name, **k: calls.append((_n, model, a, k)) or _n
-    monkeypatch.setitem(sys.modules, "microgradnn.train", fake)
-    monkeypatch.setattr("microgradnn.train", fake, raising=False)
+    fake = {
+        name: (lambda model, *a, _n=name, **k: calls.append((_n, model, a, k)) or _n)
+        for name in ("compile", "fit", "evaluate", "predict", "summary")
+    }
+    monkeypatch.setattr(module_file, "_TRAINING_LOOP", dict(fake))
     model = Dense(2, 1)
     assert model.compile(optimizer="adam", loss="mse") is model  # chaining, Keras style
     assert model.fit([[0, 0]], [[0]], epochs=2) == "fit"
@@ -150,6 +149,32 @@ def test_keras_methods_delegate_to_the_train_module(monkeypatch):
     assert [c[0] for c in calls] == ["compile", "fit", "evaluate", "predict", "summary"]
     assert calls[0][3] == {"optimizer": "adam", "loss": "mse"} and calls[1][3] == {"epochs": 2}
     assert all(c[1] is model for c in calls)
+
+
+def test_without_a_training_loop_fit_says_what_to_import(monkeypatch):
+    from microgradnn.nn import module as module_file
+
+    monkeypatch.setattr(module_file, "_TRAINING_LOOP", {})
+    with pytest.raises(RuntimeError, match="import microgradnn.train"):
+        Dense(2, 1).fit([[0, 0]], [[0]])
+    with pytest.raises(ValueError, match="unknown training functions"):
+        module_file.install_training_loop(train_harder=print)
+
+
+def test_nn_never_imports_train():
+    import ast
+    import pathlib
+
+    import microgradnn.nn
+
+    for path in pathlib.Path(microgradnn.nn.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            assert not any(n.startswith("microgradnn.train") for n in names), path.name
 
 
 def test_parameter_repr_and_flags():

@@ -77,7 +77,7 @@ def test_learning_curves_takes_a_history_object_and_selects_metrics():
     model = nn.Dense(2, 1, activation="sigmoid", seed=0)
     model.compile("adam", "binary_crossentropy", ["accuracy", "f1"], lr=0.1)
     history = model.fit(x, y, epochs=3, verbose=0)
-    figure = history.plot(show=False, metrics=["accuracy"])
+    figure = plots.learning_curves(history, show=False, metrics=["accuracy"])
     assert [ax.get_title() for ax in figure.axes] == ["loss", "accuracy"]
     with pytest.raises(TypeError, match="History"):
         plots.learning_curves([1, 2, 3], show=False)

@@ -14,8 +14,6 @@ import hashlib
 import os
 import struct
 import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -77,8 +75,15 @@ REMOTE_DATASETS: dict[str, dict] = {
 }
 """Where MNIST-like sets come from and the SHA-256 each downloaded file must have."""
 
-# The function used to open URLs; tests replace it so they never touch the network.
-_urlopen = urllib.request.urlopen
+
+def _urlopen(url: str, timeout: float):
+    # Tests replace this function so they never touch the network. urllib is imported only
+    # when a download happens, so `import microgradnn` does not pay for it.
+    import urllib.request
+
+    return urllib.request.urlopen(url, timeout=timeout)
+
+
 _DOWNLOAD_TIMEOUT = 60
 
 
@@ -152,7 +157,7 @@ def _fetch(dataset: str, filename: str, cache_dir, download: bool) -> Path:
             print(f"Downloading {mirror}{filename} ...", flush=True)
             _download_verified(mirror + filename, target, expected)
             return target
-        except (urllib.error.URLError, OSError) as error:  # includes DownloadError, timeouts
+        except OSError as error:  # URLError, DownloadError and timeouts are OSErrors
             errors.append(f"{mirror}: {error}")
     raise DownloadError(
         f"could not download {filename} of {source['title']}.\n  "

@@ -21,7 +21,7 @@ array([6.])
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -30,7 +30,13 @@ from microgradnn.nn.hooks import HookRegistry, RemovableHandle, call_with_hooks
 from microgradnn.tensor import Tensor
 from microgradnn.value import Value
 
-__all__ = ["Module", "Parameter", "count_parameters"]
+__all__ = [
+    "Module",
+    "Parameter",
+    "count_parameters",
+    "is_scalar_model",
+    "install_training_loop",
+]
 
 
 class Parameter(Tensor):
@@ -80,6 +86,55 @@ def count_parameters(module_or_params) -> int:
     return sum(_parameter_size(p) for p in params)
 
 
+# The functions behind Module.compile/fit/evaluate/predict/summary, installed by
+# microgradnn.train (the layer above nn) when it is imported.
+_TRAINING_LOOP: dict[str, Callable] = {}
+_TRAINING_NAMES = ("compile", "fit", "evaluate", "predict", "summary")
+
+
+def install_training_loop(**functions: Callable) -> None:
+    """Give ``Module`` its Keras-style methods: ``compile=..., fit=..., evaluate=...``.
+
+    :mod:`microgradnn.train` calls this once when it is imported; nn itself never imports
+    the training loop (it sits one layer above nn). Each function takes the model first.
+
+    >>> calls = []
+    >>> install_training_loop(fit=lambda model, *args, **kwargs: calls.append(args))
+    >>> Module().fit([[0.0]], epochs=1); calls
+    [([[0.0]],)]
+    >>> import microgradnn.train
+    >>> install_training_loop(fit=microgradnn.train.fit)   # put the real one back
+    """
+    unknown = sorted(set(functions) - set(_TRAINING_NAMES))
+    if unknown:
+        raise ValueError(f"unknown training functions {unknown}; expected {_TRAINING_NAMES}")
+    _TRAINING_LOOP.update(functions)
+
+
+def _training_function(name: str) -> Callable:
+    function = _TRAINING_LOOP.get(name)
+    if function is None:
+        raise RuntimeError(
+            f"model.{name}(...) needs the training loop: `import microgradnn.train` first "
+            "(`import microgradnn` does it for you)"
+        )
+    return function
+
+
+def is_scalar_model(model) -> bool:
+    """True for models whose parameters are ``Value`` scalars (``nn.Neuron/Layer/MLP``).
+
+    >>> from microgradnn import nn
+    >>> is_scalar_model(nn.MLP(2, [3, 1])), is_scalar_model(nn.Dense(2, 1))
+    (True, False)
+    """
+    parameters = getattr(model, "parameters", None)
+    if not callable(parameters):
+        return False
+    params = parameters()
+    return bool(params) and all(isinstance(p, Value) for p in params)
+
+
 class Module:
     """Base class of layers and models.
 
@@ -88,7 +143,7 @@ class Module:
     the attributes automatically, in assignment order.
 
     Also provides the Keras-style ``compile/fit/evaluate/predict/summary`` methods, which
-    hand the work to :mod:`microgradnn.train`.
+    hand the work to :mod:`microgradnn.train` (through :func:`install_training_loop`).
 
     >>> class Affine(Module):
     ...     def __init__(self):
@@ -299,40 +354,33 @@ class Module:
             if name in state:
                 _load_one(name, p, state[name])
 
-    # --- Keras-style training (implemented in microgradnn.train) ---------------------------
+    # --- Keras-style training (the loop itself lives in microgradnn.train) ---------------
+    # train imports nn, so nn must not import train: arrows point down. Instead train plugs
+    # its functions in here when it is imported (see install_training_loop); importing
+    # microgradnn does that, so these methods work on every model.
     def compile(self, *args, **kwargs) -> Module:
         """Choose optimizer, loss and metrics: ``model.compile(optimizer="adam", loss="mse")``.
 
-        Delegates to :func:`microgradnn.train.compile` and returns the model for chaining.
+        Runs :func:`microgradnn.train.compile` and returns the model for chaining.
         """
-        from microgradnn import train
-
-        train.compile(self, *args, **kwargs)
+        _training_function("compile")(self, *args, **kwargs)
         return self
 
     def fit(self, *args, **kwargs):
         """Train on data, ``model.fit(x, y, epochs=10)``; see :func:`microgradnn.train.fit`."""
-        from microgradnn import train
-
-        return train.fit(self, *args, **kwargs)
+        return _training_function("fit")(self, *args, **kwargs)
 
     def evaluate(self, *args, **kwargs):
         """Loss and metrics on data; see :func:`microgradnn.train.evaluate`."""
-        from microgradnn import train
-
-        return train.evaluate(self, *args, **kwargs)
+        return _training_function("evaluate")(self, *args, **kwargs)
 
     def predict(self, *args, **kwargs):
         """Outputs for new inputs as numpy; see :func:`microgradnn.train.predict`."""
-        from microgradnn import train
-
-        return train.predict(self, *args, **kwargs)
+        return _training_function("predict")(self, *args, **kwargs)
 
     def summary(self, *args, **kwargs):
         """A table of layers, output shapes and parameter counts (:func:`train.summary`)."""
-        from microgradnn import train
-
-        return train.summary(self, *args, **kwargs)
+        return _training_function("summary")(self, *args, **kwargs)
 
     # --- printing -----------------------------------------------------------------------
     def extra_repr(self) -> str:
