@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import functools
 import numbers
+import warnings
 
 from microgradnn import ops
-from microgradnn.engine import Node
+from microgradnn.engine import CONSTANT, Node
 from microgradnn.ops import ScalarMath
 
 
@@ -85,9 +86,15 @@ class Value(Node):
     def __ge__(self, other):
         return self.data >= _number(other)
 
+    # Equality: a Value is a graph NODE, so two Values are equal only if they are the same
+    # node (``a == b`` is ``a is b``). Hashes are by identity too, so lists (``remove``,
+    # ``in``), sets and dicts of Values behave even when two nodes hold the same number.
+    # Compared with a plain number, ``==`` looks at the number (``v == 0.0``), like ``<``.
     def __eq__(self, other):
-        if isinstance(other, (Value, numbers.Real)):
-            return self.data == _number(other)
+        if isinstance(other, Value):
+            return self is other
+        if isinstance(other, numbers.Real):
+            return self.data == other
         return NotImplemented
 
     def __ne__(self, other):
@@ -97,6 +104,17 @@ class Value(Node):
     __hash__ = Node.__hash__  # identity: two equal numbers are still two graph nodes
 
     def __float__(self):
+        # math.exp(v), math.tanh(v), float(v) all land here and return a plain number with
+        # no graph behind it: whatever is computed from it gets no gradient. Say so once.
+        if self.op is not CONSTANT:
+            warnings.warn(
+                "float(v) turned a Value that needs a gradient into a plain number, so "
+                "backward cannot reach it (math.exp(v), math.tanh(v), ... call float(v)). "
+                "Use the Value methods, e.g. v.exp(), v.tanh(), v.log(), v.sin(); for the "
+                "plain number use v.item() or v.data",
+                UserWarning,
+                stacklevel=2,
+            )
         return self.data
 
     def item(self) -> float:

@@ -308,6 +308,7 @@ def _pool_windows(x: Tensor, pool: Pair, stride: Pair, padding, fill: float) -> 
     n, height, width, channels = x.shape
     (ph, pw) = pool
     pads = _resolve_padding(padding, (height, width), pool, stride, (1, 1))
+    _check_pool_padding(pads, pool)
     if stride == pool and pads == ((0, 0), (0, 0)) and height >= ph and width >= pw:
         if height % ph or width % pw:  # pixels that fill no whole window
             x = x[:, : height - height % ph, : width - width % pw, :]
@@ -316,6 +317,18 @@ def _pool_windows(x: Tensor, pool: Pair, stride: Pair, padding, fill: float) -> 
     else:
         windows = im2col(x, pool, stride, padding, fill=fill).transpose(3, 4, 0, 1, 2, 5)
     return windows.reshape(ph * pw, *windows.shape[2:])
+
+
+def _check_pool_padding(pads, pool: Pair) -> None:
+    """Refuse padding wider than half a window, as PyTorch does: a window lying all in the
+    padding would pool no real pixel at all (-inf for max, 0/0 for the mean)."""
+    for (before, after), size, side in zip(pads, pool, ("height", "width")):
+        if max(before, after) > size // 2:
+            raise ValueError(
+                f"pooling padding {max(before, after)} on the {side} is more than half the "
+                f"pool size {size}: some windows would hold only padding; use padding <= "
+                f"{size // 2} (or padding='same')"
+            )
 
 
 def max_pool2d(x, pool_size=2, stride=None, padding="valid") -> Tensor:

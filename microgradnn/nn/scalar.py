@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from microgradnn.nn import activations
 from microgradnn.nn.layers import as_rng
 from microgradnn.nn.module import Module
@@ -24,8 +26,18 @@ __all__ = ["Neuron", "Layer", "MLP"]
 
 
 def _as_values(x, nin: int, who: str) -> list[Value]:
-    """The inputs as a list of Values (plain numbers become constants, once per layer)."""
-    if isinstance(x, Value) or not isinstance(x, Sequence):
+    """The inputs as a list of Values (plain numbers become constants, once per layer).
+
+    One sample: a list, a tuple or a 1-D numpy array (a row of a data set, ``X[0]``).
+    """
+    if isinstance(x, np.ndarray):
+        if x.ndim > 1:
+            raise ValueError(
+                f"{who} takes ONE sample (a 1-D row of {nin} numbers), got an array of shape "
+                f"{x.shape}; call it on each row: [model(row) for row in X]"
+            )
+        x = x.reshape(-1).tolist()  # numpy scalars -> Python floats, the fast path of Value
+    elif isinstance(x, Value) or not isinstance(x, Sequence):
         x = [x]
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
