@@ -26,6 +26,7 @@ from microgradnn.nn.layers import (
     initialize,
 )
 from microgradnn.nn.module import Module, Parameter, count_parameters
+from microgradnn.nn.normalization import BatchNormalization, LayerNormalization
 from microgradnn.nn.scalar import MLP, Layer, Neuron
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "Dropout",
     "Flatten",
     "Sequential",
+    "BatchNormalization",
+    "LayerNormalization",
     "initialize",
     "INITIALIZERS",
     "Perceptron",

@@ -318,15 +318,40 @@ class Module:
         """Switch to evaluation mode (dropout off). Same as ``train(False)``."""
         return self.train(False)
 
+    # --- buffers: arrays saved with the model but not trained ------------------------------
+    def register_buffer(self, name: str, array) -> None:
+        """Keep ``array`` as the attribute ``name``: saved by :meth:`state_dict`, not trained
+        (batch normalization's running statistics are buffers).
+
+        >>> m = Module()
+        >>> m.register_buffer("count", np.zeros(2))
+        >>> m.count, list(m.state_dict())
+        (array([0., 0.]), ['count'])
+        """
+        self._buffer_names = (*self.__dict__.get("_buffer_names", ()), name)
+        setattr(self, name, np.array(array))
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """``(dotted_name, array)`` for the buffers of this module and its sub-modules.
+
+        >>> from microgradnn.nn import BatchNormalization, Sequential
+        >>> [name for name, _ in Sequential([BatchNormalization(3)]).named_buffers()]
+        ['layers.0.running_mean', 'layers.0.running_var']
+        """
+        for name, slot in _buffer_slots(self, prefix):
+            yield name, slot.data
+
     # --- saving and loading -----------------------------------------------------------------
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """A copy of every parameter as a numpy array, keyed by dotted name.
+        """A copy of every parameter and buffer as a numpy array, keyed by dotted name.
 
         >>> from microgradnn.nn import Dense
         >>> {k: v.shape for k, v in Dense(2, 3).state_dict().items()}
         {'weight': (2, 3), 'bias': (3,)}
         """
-        return OrderedDict((name, np.array(p.data)) for name, p in self.named_parameters())
+        state = OrderedDict((name, np.array(p.data)) for name, p in self.named_parameters())
+        state.update((name, np.array(array)) for name, array in self.named_buffers())
+        return state
 
     def load_state_dict(self, state: dict, strict: bool = True) -> None:
         """Copy numbers from ``state`` (e.g. from :meth:`state_dict`) into the parameters.
@@ -343,6 +368,7 @@ class Module:
         True
         """
         own = OrderedDict(self.named_parameters())
+        own.update(_buffer_slots(self))
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         if strict and (missing or unexpected):
@@ -419,7 +445,29 @@ def _flatten_member(name: str, value) -> Iterator[tuple[str, object]]:
             yield from _flatten_member(f"{name}.{key}", item)
 
 
-def _load_one(name: str, p: Node, value) -> None:
+class _BufferSlot:
+    """Where a buffer lives (module, attribute), so loading can replace it like a parameter."""
+
+    def __init__(self, module: Module, name: str):
+        self.module, self.name = module, name
+
+    @property
+    def data(self) -> np.ndarray:
+        return getattr(self.module, self.name)
+
+    @data.setter
+    def data(self, array: np.ndarray) -> None:
+        setattr(self.module, self.name, array)
+
+
+def _buffer_slots(module: Module, prefix: str = "") -> Iterator[tuple[str, _BufferSlot]]:
+    for name in module.__dict__.get("_buffer_names", ()):
+        yield prefix + name, _BufferSlot(module, name)
+    for name, child in module.named_children():
+        yield from _buffer_slots(child, f"{prefix}{name}.")
+
+
+def _load_one(name: str, p, value) -> None:
     array = np.asarray(value.data if isinstance(value, Node) else value)
     expected = np.shape(p.data)
     if array.shape != expected:

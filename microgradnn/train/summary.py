@@ -39,6 +39,9 @@ def _output_shapes(rows, input_shape, scalar: bool) -> list[str]:
     if input_shape is None:
         return ["?"] * len(rows)
     shapes = []
+    modes = [getattr(layer, "training", None) for _, layer in rows]
+    for _, layer in rows:  # evaluation mode: a batch of one must not count as data
+        _set_mode(layer, False)
     with no_grad():
         current = [0.0] * int(np.prod(input_shape)) if scalar else np.zeros((1, *input_shape))
         for _, layer in rows:
@@ -46,8 +49,25 @@ def _output_shapes(rows, input_shape, scalar: bool) -> list[str]:
                 current = layer(current)
                 shapes.append(_shape_text(current))
             except Exception:  # a layer that cannot run on zeros: keep the table readable
-                return shapes + ["?"] * (len(rows) - len(shapes))
+                shapes += ["?"] * (len(rows) - len(shapes))
+                break
+    for (_, layer), mode in zip(rows, modes):
+        _set_mode(layer, mode)
     return shapes
+
+
+def _set_mode(layer, training) -> None:
+    if training is not None and callable(getattr(layer, "train", None)):
+        layer.train(training)
+
+
+def _size(arrays) -> int:
+    return sum(int(np.size(getattr(a, "data", a))) for a in arrays)
+
+
+def _buffers(module) -> list:
+    named = getattr(module, "named_buffers", None)
+    return [array for _, array in named()] if named is not None else []
 
 
 def summary(model, input_shape: Sequence[int] | None = None, print_fn=print) -> str:
@@ -61,18 +81,21 @@ def summary(model, input_shape: Sequence[int] | None = None, print_fn=print) -> 
     Total params: 17
     """
     rows = _layer_rows(model)
-    counts = [sum(int(np.size(p.data)) for p in layer.parameters()) for _, layer in rows]
+    counts = [_size(layer.parameters()) + _size(_buffers(layer)) for _, layer in rows]
     shapes = _output_shapes(rows, input_shape, is_scalar_model(model))
-    width = max(28, *(len(f"{name}") + 8 for name, _ in rows))
+    labels = [f"{name.lower()}_{i} ({name})" for i, (name, _) in enumerate(rows)]
+    width = max(28, *(len(label) + 2 for label in labels))
     line = "─" * (width + 36)
     text = [f"Model: {type(model).__name__}", line]
     text.append(f"{'Layer (type)':<{width}}{'Output shape':<22}{'Param #':>14}")
     text.append(line)
-    for i, ((name, _), shape, count) in enumerate(zip(rows, shapes, counts)):
-        label = f"{name.lower()}_{i} ({name})"
+    for label, shape, count in zip(labels, shapes, counts):
         text.append(f"{label:<{width}}{shape:<22}{count:>14,}")
-    total = sum(int(np.size(p.data)) for p in model.parameters())
-    text += [line, f"Total params: {total:,}", f"Trainable params: {total:,}", line]
+    trainable, fixed = _size(model.parameters()), _size(_buffers(model))
+    text += [line, f"Total params: {trainable + fixed:,}", f"Trainable params: {trainable:,}"]
+    if fixed:  # e.g. batch normalization's running statistics, as Keras counts them
+        text.append(f"Non-trainable params: {fixed:,}")
+    text.append(line)
     result = "\n".join(text)
     if print_fn is not None:
         print_fn(result)
