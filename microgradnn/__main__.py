@@ -21,9 +21,23 @@ def _graph(argv: list[str]) -> int:
     return graph_main(argv)
 
 
+def _exercises(argv: list[str]) -> int:
+    from microgradnn.exercises.cli import exercises_main
+
+    return exercises_main(argv)
+
+
+def _worksheet(argv: list[str]) -> int:
+    from microgradnn.exercises.worksheet_cli import worksheet_main
+
+    return worksheet_main(argv)
+
+
 COMMANDS = {
     "demo": (_demo, "the lecture's (x+y)*z example forward and backward, then a small network"),
     "graph": (_graph, 'draw the graph of an expression, e.g. graph "(x+y)*z" --values x=-2,y=5'),
+    "exercises": (_exercises, "practise each lecture section: list, show, start, check NAME"),
+    "worksheet": (_worksheet, "chain-rule worksheets to print, and grading of typed answers"),
 }
 
 
@@ -34,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         parser = argparse.ArgumentParser(
             prog="python -m microgradnn",
             description="microgradnn: see how neural networks learn.",
-            epilog="\n".join(f"  {name:6} {help}" for name, (_, help) in COMMANDS.items()),
+            epilog="\n".join(f"  {name:9} {help}" for name, (_, help) in COMMANDS.items()),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         parser.add_argument("command", choices=sorted(COMMANDS), help="what to run")

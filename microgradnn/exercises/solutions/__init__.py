@@ -1,0 +1,1 @@
+"""Reference solutions: the checks compare against these (students never get them)."""

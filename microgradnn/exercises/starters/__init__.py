@@ -1,0 +1,1 @@
+"""Starter files: what a student fills in (never the solutions)."""
