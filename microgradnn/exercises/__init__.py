@@ -48,8 +48,9 @@ def start(name: str, folder=".", *, overwrite: bool = False) -> Path:
     return target
 
 
-def check(name: str, path=None, *, isolate: bool = True, timeout: float | None = None,
-          picture_dir=None) -> Feedback:
+def check(
+    name: str, path=None, *, isolate: bool = True, timeout: float | None = None, picture_dir=None
+) -> Feedback:
     """Check a student's file (default ``./<name>.py``) and return the feedback.
 
     ``isolate=True`` (the default, and what the command line does) runs the checks in a
@@ -63,8 +64,9 @@ def check(name: str, path=None, *, isolate: bool = True, timeout: float | None =
         return run_check(exercise.name, path, picture_dir)
     from microgradnn.exercises.sandbox import DEFAULT_TIMEOUT, check_file
 
-    return check_file(exercise.name, path, timeout=timeout or DEFAULT_TIMEOUT,
-                      picture_dir=picture_dir)
+    return check_file(
+        exercise.name, path, timeout=timeout or DEFAULT_TIMEOUT, picture_dir=picture_dir
+    )
 
 
 __all__ = [

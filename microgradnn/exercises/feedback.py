@@ -94,7 +94,9 @@ def show(x) -> str:
         if x.size > 12:
             return f"array of shape {x.shape}"
         text = np.array2string(
-            np.asarray(x, dtype=float), formatter={"float_kind": lambda v: f"{v:.6g}"}, separator=", "
+            np.asarray(x, dtype=float),
+            formatter={"float_kind": lambda v: f"{v:.6g}"},
+            separator=", ",
         )
         return " ".join(text.split())  # one line, even for matrices
     if isinstance(x, dict):

@@ -40,11 +40,16 @@ def answer_order(root, keys: dict) -> list[str]:
     rank = {node.label: i for i, node in enumerate(nodes) if node.label}
     forward = sorted((k for k, v in keys.items() if v[0] == "data"), key=lambda k: rank[keys[k][1]])
 
+    leaves = {node.label for node in nodes if node.is_leaf}
+    position = {key: i for i, key in enumerate(keys)}
+
     def backward_rank(key):
         kind, *names = keys[key]
+        if kind == "grad" and names[0] in leaves:  # inputs last, in the order they are asked
+            return (1, position[key], 0)
         if kind == "grad":  # after every edge that feeds this node's gradient
-            return (-rank[names[0]], 1)
-        return (-rank[names[0]], 0)  # a local derivative, in the frame of its child
+            return (0, -rank[names[0]], 1)
+        return (0, -rank[names[0]], 0)  # a local derivative, in the frame of its child
 
     backward = sorted((k for k, v in keys.items() if v[0] != "data"), key=backward_rank)
     return forward + backward
@@ -67,8 +72,16 @@ def expected_answers(root, keys: dict) -> dict:
     return out
 
 
-def check_graph(build, inputs: dict, answers: dict, keys: dict, *, hints=None, student=None,
-                picture_name: str = "feedback") -> None:
+def check_graph(
+    build,
+    inputs: dict,
+    answers: dict,
+    keys: dict,
+    *,
+    hints=None,
+    student=None,
+    picture_name: str = "feedback",
+) -> None:
     """Compare ``answers`` with the graph ``build(**inputs)`` key by key (see module doc).
 
     On the first wrong key raise :class:`Wrong` with expected vs got, the input, a hint and,
@@ -78,12 +91,16 @@ def check_graph(build, inputs: dict, answers: dict, keys: dict, *, hints=None, s
     root.backward()
     expected = expected_answers(root, keys)
     if not isinstance(answers, dict):
-        raise Wrong(f"the function should return a dict, got {type(answers).__name__}",
-                    hint="keep the `return {...}` of the starter file")
+        raise Wrong(
+            f"the function should return a dict, got {type(answers).__name__}",
+            hint="keep the `return {...}` of the starter file",
+        )
     for key in answer_order(root, keys):
         if key not in answers:
-            raise Wrong(f"the answer {key!r} is missing from the returned dict",
-                        hint="keep every key of the starter's dict")
+            raise Wrong(
+                f"the answer {key!r} is missing from the returned dict",
+                hint="keep every key of the starter's dict",
+            )
         try:
             got = as_number(answers[key], key, on_input=inputs)
         except Wrong as wrong:  # None or not a number: show the student's line too
@@ -116,8 +133,9 @@ def _picture(root, spec, got, student, picture_name):
     node = named[names[0]]
     if kind == "local":
         dot = to_dot(root, show_local_grads=True)
-        dot = highlight_edge(dot, root, named[names[1]], node,
-                             f"✗ you: ∂{names[0]}/∂{names[1]} = {show(got)}")
+        dot = highlight_edge(
+            dot, root, named[names[1]], node, f"✗ you: ∂{names[0]}/∂{names[1]} = {show(got)}"
+        )
     else:
         dot = to_dot(root, show_local_grads=True, highlight=node)
         what = "data" if kind == "data" else "grad"

@@ -13,7 +13,11 @@ numbers. Without Hypothesis installed, seeded numpy random inputs are used inste
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
+
+SHRINK_SECONDS = 1.0
 
 
 def for_all(test, spec: dict, *, dims: dict | None = None, fixed=(), n: int = 25, seed: int = 0):
@@ -84,6 +88,15 @@ def _hypothesis_run(test, spec, dims, n):
     )
     @given(_strategy(spec, dims))
     def run(case):
-        test(**case)
+        # Shrinking to a small failing example is worth about a second, not a student's
+        # whole time limit: after that, every call repeats the smallest failure seen so far.
+        if failure and time.monotonic() - failure[0] > SHRINK_SECONDS:
+            raise failure[1]
+        try:
+            test(**case)
+        except Exception as error:
+            failure[:] = [failure[0] if failure else time.monotonic(), error]
+            raise
 
+    failure: list = []
     run()

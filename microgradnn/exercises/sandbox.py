@@ -68,8 +68,12 @@ def _no_result_feedback(name, path: Path, code, stuck: Path, timeout: float) -> 
         lines = [f"your code did not finish within {timeout:g} s"]
         if line:
             lines.append(f"it was still running {_quote(path, line)}")
-        return Feedback("timeout", f"{name}: too slow or an endless loop", lines,
-                        "look for a loop whose condition never becomes false")
+        return Feedback(
+            "timeout",
+            f"{name}: too slow or an endless loop",
+            lines,
+            "look for a loop whose condition never becomes false",
+        )
     lines = [f"the checking process stopped with exit code {code}"]
     if line:
         lines.append(f"last seen at {_quote(path, line)}")
@@ -109,8 +113,9 @@ def _child(argv: list[str]) -> int:
     _limit_memory()
     with open(stuck, "w", encoding="utf-8") as stuck_file:
         # write where we are and exit shortly before the parent's limit
-        faulthandler.dump_traceback_later(max(float(timeout) - 0.3, 0.5), exit=True,
-                                          file=stuck_file)
+        faulthandler.dump_traceback_later(
+            max(float(timeout) - 0.3, 0.5), exit=True, file=stuck_file
+        )
         from microgradnn.exercises.runner import run_check
 
         feedback = run_check(name, path, picture_dir or None)

@@ -25,9 +25,11 @@ def export_student_versions(folder) -> Path:
     """Write every starter file and a README with all instructions into ``folder``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    parts = ["# microgradnn exercises\n",
-             "Fill in each file, then check it with "
-             "`python -m microgradnn exercises check NAME NAME.py`.\n"]
+    parts = [
+        "# microgradnn exercises\n",
+        "Fill in each file, then check it with "
+        "`python -m microgradnn exercises check NAME NAME.py`.\n",
+    ]
     for exercise in all_exercises():
         text = exercise.starter_path.read_text(encoding="utf-8")
         (folder / f"{exercise.name}.py").write_text(text, encoding="utf-8")
@@ -115,22 +117,26 @@ def _write_html(results, path: Path) -> Path:
                 continue
             colour = _COLOURS.get(feedback.status, "#fde68a")
             anchor = f"{student}-{name}"
-            cells.append(f'<td style="background:{colour}"><a href="#{html.escape(anchor)}">'
-                         f"{html.escape(feedback.status)}</a></td>")
+            cells.append(
+                f'<td style="background:{colour}"><a href="#{html.escape(anchor)}">'
+                f"{html.escape(feedback.status)}</a></td>"
+            )
         rows.append(f"<tr><th>{html.escape(student)}</th>{''.join(cells)}</tr>")
     details = []
     for (student, name), feedback in sorted(results.items()):
-        details.append(f'<h3 id="{html.escape(student)}-{html.escape(name)}">'
-                       f"{html.escape(student)} · {html.escape(name)}</h3>"
-                       f"<pre>{html.escape(feedback.text())}</pre>")
+        details.append(
+            f'<h3 id="{html.escape(student)}-{html.escape(name)}">'
+            f"{html.escape(student)} · {html.escape(name)}</h3>"
+            f"<pre>{html.escape(feedback.text())}</pre>"
+        )
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>microgradnn grades</title>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px 8px}} pre{{background:#f9fafb;padding:8px}}</style>
 </head><body><h1>Grades</h1>
 <p>{len(results)} submission(s), {sum(f.passed for f in results.values())} passed.</p>
-<table><tr><th>student</th>{head}</tr>{''.join(rows)}</table>
-<h2>Feedback</h2>{''.join(details)}</body></html>
+<table><tr><th>student</th>{head}</tr>{"".join(rows)}</table>
+<h2>Feedback</h2>{"".join(details)}</body></html>
 """
     path.write_text(page, encoding="utf-8")
     return path

@@ -43,21 +43,35 @@ REFERENCE = {
     "Sigmoid": (_sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x))),
     "Tanh": (np.tanh, lambda x: 1 - np.tanh(x) ** 2),
     "LeakyReLU": (lambda x: np.where(x > 0, x, 0.01 * x), lambda x: np.where(x > 0, 1.0, 0.01)),
-    "ELU": (lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),
-            lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0)))),
+    "ELU": (
+        lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),
+        lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0))),
+    ),
     "SmeLU": (_smelu, lambda x: np.where(x <= -1, 0.0, np.where(x >= 1, 1.0, (x + 1) / 2))),
 }
 
 MISTAKES = {
-    "Sigmoid": lambda x, g: [(g * _sigmoid(x), "that is σ(x), not σ'(x) = σ(x)(1 - σ(x))"),
-                             (_sigmoid(x) * (1 - _sigmoid(x)), "multiply by grad_output")],
-    "Tanh": lambda x, g: [(g * (1 - np.tanh(x)), "1 - tanh(x)², the square is missing"),
-                          (1 - np.tanh(x) ** 2, "multiply by grad_output (chain rule)")],
+    "Sigmoid": lambda x, g: [
+        (g * _sigmoid(x), "that is σ(x), not σ'(x) = σ(x)(1 - σ(x))"),
+        (_sigmoid(x) * (1 - _sigmoid(x)), "multiply by grad_output"),
+    ],
+    "Tanh": lambda x, g: [
+        (g * (1 - np.tanh(x)), "1 - tanh(x)², the square is missing"),
+        (1 - np.tanh(x) ** 2, "multiply by grad_output (chain rule)"),
+    ],
     "LeakyReLU": lambda x, g: [(g * (x > 0), "the negative side has slope 0.01, not 0")],
-    "ELU": lambda x, g: [(g * np.where(x > 0, 1.0, np.expm1(np.minimum(x, 0))),
-                          "for x ≤ 0 the derivative of e^x - 1 is e^x (no -1)")],
-    "SmeLU": lambda x, g: [(g * np.where(np.abs(x) <= 1, (x + 1) / 4, (x > 1) * 1.0),
-                            "d/dx (x + β)²/(4β) = 2(x + β)/(4β) = (x + β)/(2β)")],
+    "ELU": lambda x, g: [
+        (
+            g * np.where(x > 0, 1.0, np.expm1(np.minimum(x, 0))),
+            "for x ≤ 0 the derivative of e^x - 1 is e^x (no -1)",
+        )
+    ],
+    "SmeLU": lambda x, g: [
+        (
+            g * np.where(np.abs(x) <= 1, (x + 1) / 4, (x > 1) * 1.0),
+            "d/dx (x + β)²/(4β) = 2(x + β)/(4β) = (x + β)/(2β)",
+        )
+    ],
 }
 
 
@@ -86,16 +100,25 @@ def _check_one(cls, name, x, g):
             raise Wrong(f"{name} has no {f}(ctx, ...)", hint="keep the starter's methods")
     ctx = FakeContext()
     out = cls.forward(ctx, x.copy())
-    check_array(out, forward(x), f"{name}.forward(x)", columns={"x": x},
-                hint=f"forward must return {name}(x) for every element of x")
+    check_array(
+        out,
+        forward(x),
+        f"{name}.forward(x)",
+        columns={"x": x},
+        hint=f"forward must return {name}(x) for every element of x",
+    )
     grad = cls.backward(ctx, g.copy())
     if isinstance(grad, tuple) and len(grad) == 1:
         grad = grad[0]
     numeric = (forward(x + 1e-6) - forward(x - 1e-6)) / 2e-6 * g
-    check_array(grad, g * derivative(x), f"{name}.backward(grad_output)",
-                columns={"x": x, "upstream": g, "numeric": numeric},
-                mistakes=MISTAKES[name](x, g),
-                hint=f"return grad_output * {name}'(x); 'numeric' is a central difference")
+    check_array(
+        grad,
+        g * derivative(x),
+        f"{name}.backward(grad_output)",
+        columns={"x": x, "upstream": g, "numeric": numeric},
+        mistakes=MISTAKES[name](x, g),
+        hint=f"return grad_output * {name}'(x); 'numeric' is a central difference",
+    )
 
 
 def _check_engine(cls, name):
@@ -109,8 +132,9 @@ def _check_engine(cls, name):
     try:
         check_function(cls, Tensor(x))
     except AssertionError as error:
-        raise Wrong(f"{name} fails check_function through the engine",
-                    [str(error).splitlines()[0][:300]]) from None
+        raise Wrong(
+            f"{name} fails check_function through the engine", [str(error).splitlines()[0][:300]]
+        ) from None
 
 
 def check(student):

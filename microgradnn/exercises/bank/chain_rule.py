@@ -62,8 +62,15 @@ def check(student):
 
     def test(x, y, z):
         answers = forward_backward(x, y, z)
-        check_graph(build, dict(x=x, y=y, z=z), answers, KEYS, hints=HINTS, student=student,
-                    picture_name="chain_rule-feedback")
+        check_graph(
+            build,
+            dict(x=x, y=y, z=z),
+            answers,
+            KEYS,
+            hints=HINTS,
+            student=student,
+            picture_name="chain_rule-feedback",
+        )
 
     lecture = {"x": -2.0, "y": 5.0, "z": -4.0}
     spec = {name: ("float", -5.0, 5.0) for name in "xyz"}
@@ -76,5 +83,7 @@ EXERCISE = Exercise(
     title="chain rule values of f = (x + y) z, node by node",
     instructions=INSTRUCTIONS,
     check=check,
-    passed_lines=("f = -12, ∂f/∂x = ∂f/∂y = -4, ∂f/∂z = 3 at the lecture's point: you are an engine",),
+    passed_lines=(
+        "f = -12, ∂f/∂x = ∂f/∂y = -4, ∂f/∂z = 3 at the lecture's point: you are an engine",
+    ),
 )

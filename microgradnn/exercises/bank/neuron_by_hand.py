@@ -59,8 +59,15 @@ def check(student):
 
     def test(x1, x2, w1, w2, b):
         inputs = dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b)
-        check_graph(build, inputs, neuron(**inputs), KEYS, hints=HINTS, student=student,
-                    picture_name="neuron_by_hand-feedback")
+        check_graph(
+            build,
+            inputs,
+            neuron(**inputs),
+            KEYS,
+            hints=HINTS,
+            student=student,
+            picture_name="neuron_by_hand-feedback",
+        )
 
     fixed = [dict(x1=1.0, x2=-2.0, w1=0.5, w2=0.25, b=0.5)]
     spec = {name: ("float", -3.0, 3.0) for name in ("x1", "x2", "w1", "w2", "b")}

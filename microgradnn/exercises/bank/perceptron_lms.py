@@ -41,8 +41,10 @@ def _call(function, name, w, b, x, y, lr):
     w_in, x_in = w.copy(), x.copy()
     new_w, new_b = unpack(function(w_in, b, x_in, y, lr), ("w", "b"), name)
     if not (np.array_equal(w_in, w) and np.array_equal(x_in, x)):
-        raise Wrong(f"{name} changed the array it was given",
-                    hint="write w = w + ... (a new array), not w += ... (changes the caller's)")
+        raise Wrong(
+            f"{name} changed the array it was given",
+            hint="write w = w + ... (a new array), not w += ... (changes the caller's)",
+        )
     return new_w, new_b
 
 
@@ -60,26 +62,49 @@ def check(student):
         if np.sign(z if z != 0 else 1) != y:
             mistakes = [(w, f"here z = {z:.4g} so ŷ = {1 if z >= 0 else -1} ≠ y: update")]
             mistakes.append((w - lr * y * x, "the sign: move towards the sample, w + η y x"))
-        check_array(new_w, want_w, "perceptron_update: new w", on_input=inputs,
-                    mistakes=mistakes, hint="w ← w + η y x only when sign(w·x + b) ≠ y")
-        check_number(new_b, want_b, "perceptron_update: new b", on_input=inputs,
-                     hint="b ← b + η y, only when the prediction was wrong")
+        check_array(
+            new_w,
+            want_w,
+            "perceptron_update: new w",
+            on_input=inputs,
+            mistakes=mistakes,
+            hint="w ← w + η y x only when sign(w·x + b) ≠ y",
+        )
+        check_number(
+            new_b,
+            want_b,
+            "perceptron_update: new b",
+            on_input=inputs,
+            hint="b ← b + η y, only when the prediction was wrong",
+        )
         new_w, new_b = _call(lms, "lms_update", w, b, x, y, lr)
         want_w, want_b = lms_reference(w, b, x, y, lr)
         lms_mistakes = [
             (w + lr * (z - y) * x, "the error is (y - z), target minus output"),
             (w + lr * (y - np.sign(z)) * x, "LMS uses the linear z = w·x + b, not its sign"),
         ]
-        check_array(new_w, want_w, "lms_update: new w", on_input=inputs, mistakes=lms_mistakes,
-                    hint="w ← w + η (y - z) x with z = w·x + b")
-        check_number(new_b, want_b, "lms_update: new b", on_input=inputs,
-                     hint="b ← b + η (y - z)")
+        check_array(
+            new_w,
+            want_w,
+            "lms_update: new w",
+            on_input=inputs,
+            mistakes=lms_mistakes,
+            hint="w ← w + η (y - z) x with z = w·x + b",
+        )
+        check_number(new_b, want_b, "lms_update: new b", on_input=inputs, hint="b ← b + η (y - z)")
 
-    fixed = [dict(w=np.array([0.5, -1.0]), b=0.25, x=np.array([1.0, 1.0]), y=1.0, lr=0.5),
-             dict(w=np.array([0.5, -1.0]), b=0.25, x=np.array([1.0, 0.0]), y=-1.0, lr=1.0)]
-    spec = {"w": ("array", ("d",), -2.0, 2.0), "b": ("float", -1.0, 1.0),
-            "x": ("array", ("d",), -2.0, 2.0), "y": ("float", -1.0, 1.0),
-            "lr": ("float", 0.05, 1.0)}
+    fixed = [
+        dict(w=np.array([0.5, -1.0]), b=0.25, x=np.array([1.0, 1.0]), y=1.0, lr=0.5),
+        dict(w=np.array([0.5, -1.0]), b=0.25, x=np.array([1.0, 0.0]), y=-1.0, lr=1.0),
+        dict(w=np.array([0.5, -1.0]), b=0.25, x=np.array([1.0, 0.0]), y=1.0, lr=1.0),
+    ]
+    spec = {
+        "w": ("array", ("d",), -2.0, 2.0),
+        "b": ("float", -1.0, 1.0),
+        "x": ("array", ("d",), -2.0, 2.0),
+        "y": ("float", -1.0, 1.0),
+        "lr": ("float", 0.05, 1.0),
+    }
     for_all(test, spec, dims={"d": (1, 4)}, fixed=fixed, n=40)
 
 

@@ -4,7 +4,7 @@ Check it with:  python -m microgradnn exercises check activation_functions activ
 Try one first:  check_function(Sigmoid, Tensor(np.linspace(-3, 3, 7)))
 """
 
-import numpy as np  # noqa: F401
+import numpy as np
 
 from microgradnn import Function
 

@@ -3,11 +3,11 @@
 Check it with:  python -m microgradnn exercises check loss_gradients loss_gradients.py
 """
 
-import numpy as np  # noqa: F401
+import numpy as np
 
 
 def mse(y_hat, y):
-    n = y_hat.shape[0]  # noqa: F841
+    n = y_hat.shape[0]
     loss = None  # TODO: 1/n Σ_i ||y_i - ŷ_i||²
     grad = None  # TODO: ∂L/∂ŷ, same shape as y_hat
     return loss, grad

@@ -3,7 +3,7 @@
 Check it with:  python -m microgradnn exercises check neuron_by_hand neuron_by_hand.py
 """
 
-import math  # noqa: F401  (math.exp)
+import math  # math.exp
 
 
 def neuron(x1, x2, w1, w2, b):

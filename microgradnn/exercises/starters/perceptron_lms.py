@@ -3,7 +3,7 @@
 Check it with:  python -m microgradnn exercises check perceptron_lms perceptron_lms.py
 """
 
-import numpy as np  # noqa: F401  (you will probably want np.dot or @)
+import numpy as np  # (you will probably want np.dot or @)
 
 
 def perceptron_update(w, b, x, y, lr):
