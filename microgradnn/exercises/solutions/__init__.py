@@ -1,1 +1,0 @@
-"""Reference solutions: the checks compare against these (students never get them)."""

@@ -1,1 +1,0 @@
-"""Starter files: what a student fills in (never the solutions)."""
