@@ -12,26 +12,11 @@ from pathlib import Path
 
 from microgradnn import Value
 from microgradnn.engine import topological_order
-from microgradnn.ops import ScalarMath
+from microgradnn.viz.graph import local_derivatives
 
 
 def _name(node: Value) -> str:
     return node.label or f"({node.op.display})"
-
-
-def local_derivatives(node: Value) -> list[float]:
-    """d(node)/d(parent) for each parent, evaluated at the current values.
-
-    Uses the op's own backward formula with an upstream gradient of 1, so the numbers come
-    from the same single definition the engine uses.
-
-    >>> x, y = Value(3.0), Value(4.0)
-    >>> local_derivatives(x * y)
-    [4.0, 3.0]
-    """
-    xs = [p.data for p in node.parents]
-    needs = tuple(True for _ in xs)
-    return list(node.op.backward(ScalarMath, 1.0, node.data, xs, needs))
 
 
 def explain_backward(root: Value) -> list[str]:

@@ -27,13 +27,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from microgradnn.viz.dot import collect_nodes, escape, local_derivatives, summarize_array, to_dot
+from microgradnn.viz.dot import to_dot
 from microgradnn.viz.frames import (
     BackwardFrame,
     BackwardSteps,
     backward_frames,
     draw_backward_steps,
 )
+from microgradnn.viz.graph import collect_nodes, local_derivatives
 from microgradnn.viz.renderers import (
     INSTALL_HINT,
     RendererNotFoundError,
@@ -41,20 +42,24 @@ from microgradnn.viz.renderers import (
     find_renderer,
     render_bytes,
 )
+from microgradnn.viz.text import escape, summarize_array
 
 
 def draw(
     root,
     *,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     show=("data", "grad"),
     show_local_grads: bool = False,
     precision: int = 4,
     max_nodes: int | None = None,
     highlight=None,
+    summarize="auto",
 ):
     """The computation graph of ``root`` as a ``graphviz.Digraph`` (same options as to_dot).
 
+    Any graph draws in seconds: above a few hundred nodes the picture is a summary (one box
+    per kind of node, with counts) unless you ask for ``summarize=False`` or ``max_nodes``.
     In Jupyter it displays itself as SVG; from a script or REPL use ``.render("f.svg")`` or
     ``.render("f.png")``. It renders with ``dot`` or, without a system Graphviz, with
     ``graphviz-pure``; building it never needs either.
@@ -75,6 +80,7 @@ def draw(
         precision=precision,
         max_nodes=max_nodes,
         highlight=highlight,
+        summarize=summarize,
     )
     return GraphPicture.from_dot(dot)
 

@@ -4,8 +4,12 @@ Nothing here needs Graphviz: :func:`to_dot` returns a string that any Graphviz-c
 program can lay out. The output is deterministic (node ids follow a fixed traversal order),
 so two runs on the same graph give the same text and tests can compare it.
 
-Every label is an HTML-like label whose text goes through :func:`html.escape`, so names such
+Every label is an HTML-like label whose text goes through :func:`escape`, so names such
 as ``a"|{<x>}`` are shown literally and can never end a label or inject DOT statements.
+
+Big graphs are summarized (see :mod:`microgradnn.viz.summary`) or cut (``max_nodes``), so a
+picture is always laid out in seconds; the direction is chosen from the graph's shape
+(:mod:`microgradnn.viz.layout`) so it fits a projected slide.
 
 >>> from microgradnn import Value
 >>> x = Value(2.0, label="x")
@@ -15,328 +19,79 @@ True
 
 from __future__ import annotations
 
-import html
-import re
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from microgradnn.engine import Node
-
-# --- colours (Tailwind-like palette: soft fills, dark text) -------------------------------
-LEAF_FILL = "#dbeafe"  # inputs and parameters
-INNER_FILL = "#f3f4f6"  # intermediate results
-ROOT_FILL = "#dcfce7"  # the output the picture is about
-CONST_FILL = "#ffffff"
-GRAD_FILL = "#fee2e2"
-PENDING_FILL = "#f9fafb"  # a gradient not computed yet (backward frames)
-HIGHLIGHT_FILL = "#fca5a5"
-HIGHLIGHT_COLOR = "#dc2626"
-BORDER_COLOR = "#6b7280"
-OP_FILL = "#fef3c7"
-OP_BORDER = "#b45309"
-EDGE_COLOR = "#6b7280"
-EDGE_TEXT = "#374151"
-MUTED_TEXT = "#6b7280"
+from microgradnn.viz import layout, style
+from microgradnn.viz.graph import (
+    collect_nodes,
+    consumers_count,
+    formula,
+    gradient_shares,
+    local_derivatives,
+    nearest_to_root,
+)
+from microgradnn.viz.names import node_names
+from microgradnn.viz.style import (
+    BORDER_COLOR,
+    CONST_FILL,
+    EDGE_COLOR,
+    EDGE_TEXT,
+    FONT,
+    FONT_SIZE,
+    GRAD_FILL,
+    GRAPH_NAME,
+    HIGHLIGHT_COLOR,
+    HIGHLIGHT_FILL,
+    INNER_FILL,
+    LEAF_FILL,
+    MUTED_TEXT,
+    OP_BORDER,
+    OP_FILL,
+    PENDING_FILL,
+    ROOT_FILL,
+    SMALL_FONT_SIZE,
+    pretty_symbol,
+)
+from microgradnn.viz.text import (
+    data_text,
+    escape,
+    fmt,
+    is_tensor,
+    paren,
+    quote,
+    shape_text,
+    summarize_array,
+)
 
 VALID_SHOW = ("data", "grad")
-#: Op symbols as a maths book prints them (the engine's ASCII forms read like code).
-_PRETTY_SYMBOLS = {"*": "×", "/": "÷"}
-VALID_RANKDIR = ("LR", "RL", "TB", "BT")
-GRAPH_NAME = "microgradnn"
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NEEDS_ESCAPE = re.compile(r"[&<>\"'\x00-\x1f\x7f]")
+VALID_RANKDIR = ("auto", "LR", "RL", "TB", "BT")
+#: Above this many nodes a full picture takes Graphviz many seconds (and is unreadable on a
+#: slide anyway): ``summarize="auto"`` then draws a summary instead. Edge labels make layout
+#: about four times slower, hence the lower limit with ``show_local_grads``.
+SUMMARIZE_ABOVE = 150
+SUMMARIZE_ABOVE_WITH_EDGE_LABELS = 80
 
 
-# =========================================================================================
-# Text helpers
-# =========================================================================================
-def escape(text: object) -> str:
-    """Make any text safe inside an HTML-like DOT label.
-
-    Quotes, ``< > &`` become entities, control characters become ``?`` (XML forbids them)
-    and newlines become ``<br/>`` line breaks.
-
-    >>> escape('a"|{<x>}')
-    'a&quot;|{&lt;x&gt;}'
-    """
-    text = str(text)
-    if not _NEEDS_ESCAPE.search(text):  # the common case (numbers, names): nothing to do
-        return text
-    text = _CONTROL_CHARS.sub("?", text)
-    lines = html.escape(text, quote=True).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "<br/>".join(lines)
-
-
-def quote(text: object) -> str:
-    """Quote text as a DOT string literal (for plain attributes such as tooltips).
-
-    >>> quote('say "hi"')
-    '"say \\\\"hi\\\\""'
-    """
-    text = _CONTROL_CHARS.sub("?", str(text))
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
-    text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-    return f'"{text}"'
-
-
-_FORMATS = {p: f".{p}g" for p in range(1, 18)}
-_SPECIAL = {"-nan": "nan"}
-
-
-def fmt(number: float, precision: int = 4) -> str:
-    """Format one number with ``precision`` significant digits, without noise.
-
-    >>> fmt(-4.0), fmt(1 / 3), fmt(123456.0), fmt(float("nan"))
-    ('-4', '0.3333', '1.235e+05', 'nan')
-    """
-    text = format(float(number), _FORMATS.get(precision) or f".{precision}g")
-    if text == "-0":
-        return "0"
-    return _SPECIAL.get(text, text)  # Python writes nan/inf the same way already
-
-
-def paren(text: str) -> str:
-    """Wrap negative numbers in parentheses so products read well: ``(-4) × 3``."""
-    return f"({text})" if text.startswith("-") else text
-
-
-def summarize_array(array, precision: int = 4) -> str:
-    """Short text for an array: the full value when it has at most 6 entries, else stats.
-
-    >>> summarize_array(np.array([[1.0, 2.0], [3.0, 4.5]]))
-    '[[1, 2], [3, 4.5]]'
-    >>> summarize_array(np.arange(10.0))
-    'mean 4.5  min 0  max 9'
-    """
-    array = np.asarray(array)
-    if array.size == 0:
-        return "empty"
-    if array.size <= 6:
-        return _nested_text(array, precision)
-    with np.errstate(all="ignore"):
-        mean, low, high = array.mean(), array.min(), array.max()
-    return f"mean {fmt(mean, precision)}  min {fmt(low, precision)}  max {fmt(high, precision)}"
-
-
-def _nested_text(array: np.ndarray, precision: int) -> str:
-    if array.ndim == 0:
-        return fmt(array.item(), precision)
-    return "[" + ", ".join(_nested_text(item, precision) for item in array) + "]"
-
-
-def _is_tensor(node: Node) -> bool:
-    data = node.data
-    if type(data) is float:  # a Value: the common case, answered without isinstance
-        return False
-    # numpy scalars count too: a Tensor reduced to one number may hold an np.float64
-    return isinstance(data, (np.ndarray, np.generic))
-
-
-def _data_text(value, precision: int) -> str:
-    if isinstance(value, (np.ndarray, np.generic)):
-        return summarize_array(value, precision)
-    return fmt(value, precision)
-
-
-def _shape_text(array) -> str:
-    array = np.asarray(array)
-    shape = "(" + ", ".join(str(n) for n in array.shape) + ("," if array.ndim == 1 else "") + ")"
-    return f"{shape} {array.dtype}"
-
-
-# =========================================================================================
-# Graph traversal
-# =========================================================================================
-def collect_nodes(root: Node) -> list[Node]:
-    """Every node ``root`` depends on, constants included, parents before children.
-
-    Iterative (no recursion limit) and deterministic: parents are visited in their order,
-    so ``(x + y) * z`` lists x, y, x+y, z, the product.
-
-    >>> from microgradnn import Value
-    >>> x, y = Value(1.0, label="x"), Value(2.0, label="y")
-    >>> [n.label for n in collect_nodes(x * y)]
-    ['x', 'y', None]
-    """
-    if not isinstance(root, Node):
-        raise TypeError(
-            f"expected a Value or Tensor (the result of a computation), got {type(root).__name__}"
-        )
-    order: list[Node] = []
-    visited: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for parent in reversed(node.parents):
-            if id(parent) not in visited:
-                stack.append((parent, False))
-    return order
-
-
-def _nearest_to_root(root: Node, limit: int) -> set[int]:
-    """Ids of the ``limit`` nodes closest to ``root`` (breadth first through parents)."""
-    kept = {id(root)}
-    queue = deque([root])
-    while queue and len(kept) < limit:
-        node = queue.popleft()
-        for parent in node.parents:
-            if id(parent) not in kept:
-                kept.add(id(parent))
-                queue.append(parent)
-                if len(kept) >= limit:
-                    break
-    return kept
-
-
-def consumers_count(nodes: Iterable[Node]) -> dict[int, int]:
-    """How many edges leave each node (``a * a`` counts twice).
-
-    >>> from microgradnn import Value
-    >>> a = Value(2.0)
-    >>> consumers_count(collect_nodes(a * a))[id(a)]
-    2
-    """
-    count: dict[int, int] = {}
-    for node in nodes:
-        for parent in node.parents:
-            count[id(parent)] = count.get(id(parent), 0) + 1
-    return count
-
-
-# =========================================================================================
-# Local derivatives (numbers from the op table, formula text for teaching)
-# =========================================================================================
-def local_derivatives(node: Node) -> list:
-    """d(node)/d(parent) for every parent of a scalar ``node``, at the current values.
-
-    The numbers come from the op's own backward formula with an upstream gradient of 1, the
-    same single definition the engine uses. Returns ``None`` entries where it fails.
-
-    >>> from microgradnn import Value
-    >>> a, b = Value(3.0), Value(4.0)
-    >>> local_derivatives(a * b)
-    [4.0, 3.0]
-    """
-    if node.is_leaf:
-        return []
-    xs = [p.data for p in node.parents]
-    needs = (True,) * len(xs)
-    math_backend = type(node).math
-    tensor = _is_tensor(node)
-    try:
-        if not tensor:  # scalar maths is IEEE-safe on its own (and numpy's errstate is slow)
-            return [_as_float(s) for s in node.op.backward(math_backend, 1.0, node.data, xs, needs)]
-        with np.errstate(all="ignore"):
-            return list(
-                node.op.backward(math_backend, np.ones_like(node.data), node.data, xs, needs)
-            )
-    except (ArithmeticError, ValueError):
-        return [None] * len(xs)
-
-
-def gradient_shares(node: Node, upstream) -> list:
-    """What the chain rule sends to each parent of ``node`` given its gradient ``upstream``.
-
-    ``upstream * local derivative``, summed back to the parent's shape (tensors).
-
-    >>> from microgradnn import Value
-    >>> a, b = Value(3.0), Value(4.0)
-    >>> gradient_shares(a * b, 2.0)
-    [8.0, 6.0]
-    """
-    if node.is_leaf:
-        return []
-    xs = [p.data for p in node.parents]
-    needs = tuple(True for _ in xs)
-    math_backend = type(node).math
-    unbroadcast = getattr(math_backend, "unbroadcast", None)  # None: scalars never broadcast
-    try:
-        with np.errstate(all="ignore"):
-            shares = node.op.backward(math_backend, upstream, node.data, xs, needs)
-    except (ArithmeticError, ValueError):
-        return [None] * len(xs)
-    if unbroadcast is None:
-        return list(shares)
-    return [None if s is None else unbroadcast(s, p.data) for s, p in zip(shares, node.parents)]
-
-
-def _as_float(value):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _formula(node: Node, position: int, names: list[str], out: str) -> str | None:
-    """The textbook derivative of ``node`` with respect to parent ``position``, or None."""
-    op = node.op
-    builder = _FORMULAS.get(op.name)
-    if builder is None:
-        return None
-    try:
-        return builder(op, names, out)[position]
-    except (IndexError, TypeError, AttributeError):
-        return None
-
-
-def _power_rule(op, n, out):
-    c = op.exponent
-    if c == 2:
-        return [f"2·{n[0]}"]
-    return [f"{fmt(c)}·{n[0]}^{fmt(c - 1)}"]
-
-
-_FORMULAS: dict[str, Callable] = {
-    "add": lambda op, n, out: ["1", "1"],
-    "sub": lambda op, n, out: ["1", "-1"],
-    "mul": lambda op, n, out: [n[1], n[0]],
-    "div": lambda op, n, out: [f"1/{n[1]}", f"-{n[0]}/{n[1]}²"],
-    "neg": lambda op, n, out: ["-1"],
-    "pow_const": _power_rule,
-    "pow": lambda op, n, out: [f"{n[1]}·{n[0]}^({n[1]}-1)", f"{n[0]}^{n[1]}·ln {n[0]}"],
-    "exp": lambda op, n, out: [f"exp({n[0]})"],
-    "log": lambda op, n, out: [f"1/{n[0]}"],
-    "sqrt": lambda op, n, out: [f"1/(2√{n[0]})"],
-    "tanh": lambda op, n, out: [f"1 - {out}²"],
-    "sigmoid": lambda op, n, out: [f"{out}·(1 - {out})"],
-    "relu": lambda op, n, out: [f"[{n[0]} > 0]"],
-    "abs": lambda op, n, out: [f"sign({n[0]})"],
-    "sin": lambda op, n, out: [f"cos({n[0]})"],
-    "cos": lambda op, n, out: [f"-sin({n[0]})"],
-    # a neuron's fused weighted sum w·x + b: d/dw_i = x_i, d/dx_i = w_i, d/db = 1
-    "dot": lambda op, n, out: [*n[op.n : 2 * op.n], *n[: op.n], *(["1"] if op.has_bias else [])],
-}
-
-
-# =========================================================================================
-# The DOT builder
-# =========================================================================================
 @dataclass
 class GradView:
-    """Which gradients a picture shows (used by backward frames).
+    """Gradients to show instead of ``node.grad`` (used by the backward-step frames).
 
-    ``known`` maps node ids to the gradient to display; nodes that need a gradient but are
-    missing from it are drawn as "not computed yet" (their final text in an invisible colour,
-    so every frame has exactly the same layout). ``final`` holds the final gradients.
+    ``known`` maps node ids to gradients computed so far; other nodes show an empty cell that
+    still reserves the width of their final gradient (``final``), so every frame has exactly
+    the same layout. ``focus_edges`` are drawn in red: (parent id, child id) pairs.
     """
 
     known: dict[int, object]
     final: dict[int, object]
-    focus_edges: set[tuple[int, int]] = field(default_factory=set)  # (parent id, child id)
+    focus_edges: set[tuple[int, int]] = field(default_factory=set)
 
 
 @dataclass
-class _Options:
+class Options:
+    """Everything that decides how one picture looks (built by :func:`to_dot`)."""
+
     rankdir: str
     show: tuple[str, ...]
     show_local_grads: bool
@@ -348,7 +103,12 @@ class _Options:
     grads: GradView | None = None
 
 
-def _check_options(rankdir, show, precision, max_nodes) -> tuple[str, tuple[str, ...]]:
+def check_options(rankdir, show, precision, max_nodes) -> tuple[str, tuple[str, ...]]:
+    """Validate the common options; return ``(rankdir, show)`` normalised.
+
+    >>> check_options("LR", "data", 4, None)
+    ('LR', ('data',))
+    """
     if rankdir not in VALID_RANKDIR:
         raise ValueError(f"rankdir must be one of {', '.join(VALID_RANKDIR)}, got {rankdir!r}")
     if isinstance(show, str):
@@ -379,15 +139,27 @@ def _highlight_ids(highlight) -> set[int]:
     return {id(n) for n in highlight}
 
 
+def _wants_summary(summarize, count: int, options: Options) -> bool:
+    if summarize not in ("auto", True, False):
+        raise ValueError(f'summarize must be "auto", True or False, got {summarize!r}')
+    if summarize != "auto":
+        return bool(summarize)
+    if options.max_nodes is not None:  # the user chose a cut instead
+        return False
+    limit = SUMMARIZE_ABOVE_WITH_EDGE_LABELS if options.show_local_grads else SUMMARIZE_ABOVE
+    return count > limit
+
+
 def to_dot(
     root: Node,
     *,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     show: Iterable[str] = ("data", "grad"),
     show_local_grads: bool = False,
     precision: int = 4,
     max_nodes: int | None = None,
     highlight=None,
+    summarize="auto",
 ) -> str:
     """The computation graph that produced ``root``, as deterministic DOT text.
 
@@ -396,7 +168,8 @@ def to_dot(
 
     Args:
         root: the result of a computation (a ``Value`` or ``Tensor``).
-        rankdir: layout direction, ``"LR"`` (left to right, default), ``"TB"``, ...
+        rankdir: layout direction: ``"auto"`` (default: left to right unless top to bottom
+            fits a 16:9 slide better), ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
         show: which numbers to show in each box: ``("data", "grad")`` (default), ``("data",)``
             for a forward-pass picture, or ``()`` for structure only.
         show_local_grads: label every edge with the local derivative d(child)/d(parent) at
@@ -404,8 +177,11 @@ def to_dot(
             to the parent (``∂f/∂x = (-4) × 1 = -4``).
         precision: significant digits for numbers.
         max_nodes: draw only the ``max_nodes`` value nodes nearest to ``root``; the rest is
-            replaced by one marker node that says how many were left out.
+            replaced by one marker node (one edge into each node that lost inputs).
         highlight: a node (or several) to emphasise in red.
+        summarize: ``"auto"`` (default) draws graphs of more than :data:`SUMMARIZE_ABOVE`
+            nodes as a summary (nodes of one operation at one depth drawn as one box with a
+            count); ``True`` always, ``False`` never (big graphs may then take minutes).
 
     >>> from microgradnn import Value
     >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
@@ -414,44 +190,64 @@ def to_dot(
     >>> dot.startswith("digraph microgradnn {") and "data -12" in dot
     True
     """
-    rankdir, show = _check_options(rankdir, show, precision, max_nodes)
-    options = _Options(rankdir, show, bool(show_local_grads), precision, max_nodes, set())
+    rankdir, show = check_options(rankdir, show, precision, max_nodes)
+    options = Options(rankdir, show, bool(show_local_grads), precision, max_nodes, set())
     options.highlight = _highlight_ids(highlight)
-    return "".join(_DotBuilder(root, options).lines())
+    if not isinstance(root, Node):
+        collect_nodes(root)  # raises the TypeError that explains what is expected
+    nodes = collect_nodes(root)
+    if _wants_summary(summarize, len(nodes), options):
+        from microgradnn.viz.summary import summary_dot
+
+        return summary_dot(root, nodes, options)
+    return "".join(DotBuilder(root, options, nodes).lines())
 
 
-class _DotBuilder:
-    """Turns one graph into DOT statements (one instance per call, no shared state)."""
+class DotBuilder:
+    """Turns one graph into DOT statements (one instance per call, no shared state).
 
-    def __init__(self, root: Node, options: _Options):
+    >>> from microgradnn import Value
+    >>> x = Value(2.0, label="x")
+    >>> builder = DotBuilder(x * x, Options("LR", ("data",), False, 4, None, set()))
+    >>> builder.name_of(x), builder.root_name
+    ('x', 'v1')
+    """
+
+    def __init__(self, root: Node, options: Options, nodes: list[Node] | None = None):
         self.root = root
         self.options = options
-        all_nodes = collect_nodes(root)
+        all_nodes = collect_nodes(root) if nodes is None else nodes
         if options.max_nodes is not None and len(all_nodes) > options.max_nodes:
-            kept = _nearest_to_root(root, options.max_nodes)
+            kept = nearest_to_root(root, options.max_nodes)
             self.nodes = [n for n in all_nodes if id(n) in kept]
         else:
             self.nodes = all_nodes
         self.hidden = len(all_nodes) - len(self.nodes)
         self.index = {id(n): i for i, n in enumerate(self.nodes)}
         self.fanout = consumers_count(all_nodes)
-        self.names = [self._name(i, n) for i, n in enumerate(self.nodes)]
+        self.names = node_names(self.nodes, options.precision)
         self.root_name = self.names[self.index[id(root)]]
+        self.rankdir = options.rankdir
+        if self.rankdir == "auto":
+            self.rankdir = self._choose_rankdir()
+
+    def _choose_rankdir(self) -> str:
+        numbers = len(self.options.show) * (self.options.precision + 9)
+        box_chars = max(4, *(len(n) for n in self.names[-20:])) + numbers
+        edge_chars = 0
+        if self.options.show_local_grads:
+            edge_chars = 24 if "grad" in self.options.show else 16
+        return layout.choose_rankdir(self.nodes, box_chars, edge_chars)
 
     # --- names ------------------------------------------------------------------------------
-    def _name(self, i: int, node: Node) -> str:
-        if node.label:
-            return str(node.label)
-        if not node.requires_grad and not _is_tensor(node):
-            return fmt(node.data, self.options.precision)  # a constant such as 2
-        return f"v{i}"
-
     def name_of(self, node: Node) -> str:
+        """The name ``node`` has in this picture (``?`` when it is not drawn)."""
         i = self.index.get(id(node))
         return self.names[i] if i is not None else "?"
 
     # --- output -------------------------------------------------------------------------------
     def lines(self) -> list[str]:
+        """The DOT text, one statement per list entry."""
         out = [f"digraph {GRAPH_NAME} {{\n"]
         out.extend(self._header())
         for i, node in enumerate(self.nodes):
@@ -467,17 +263,23 @@ class _DotBuilder:
 
     def _header(self) -> list[str]:
         o = self.options
-        graph = f'rankdir={o.rankdir} bgcolor="white" nodesep=0.3 ranksep=0.45 pad=0.2'
+        graph = (
+            f'rankdir={self.rankdir} bgcolor="white" nodesep=0.3 ranksep=0.45 pad=0.2 '
+            f"{layout.size_attributes()}"
+        )
         if o.title:
             title = escape(o.title)
             if o.title_spacer:
                 title += f'<br/><font color="white">{escape(o.title_spacer)}</font>'
-            graph += f' label=<{title}> labelloc=t labeljust=l fontsize=15 fontname="Helvetica"'
+            graph += (
+                f" label=<{title}> labelloc=t labeljust=l fontsize={style.TITLE_FONT_SIZE} "
+                f'fontname="{FONT}"'
+            )
         return [
             f"\tgraph [{graph}]\n",
-            '\tnode [fontname="Helvetica" fontsize=12 shape=plaintext margin=0]\n',
-            f'\tedge [fontname="Helvetica" fontsize=10 color="{EDGE_COLOR}" '
-            f'fontcolor="{EDGE_TEXT}" arrowsize=0.7]\n',
+            f'\tnode [fontname="{FONT}" fontsize={FONT_SIZE} shape=plaintext margin=0]\n',
+            f'\tedge [fontname="{FONT}" fontsize={FONT_SIZE} color="{EDGE_COLOR}" '
+            f'fontcolor="{EDGE_TEXT}" arrowsize=0.8]\n',
         ]
 
     # --- value boxes --------------------------------------------------------------------------
@@ -507,17 +309,17 @@ class _DotBuilder:
         if view is None:
             if node.grad is None:
                 return f'<font color="{MUTED_TEXT}">none yet</font>', PENDING_FILL
-            return escape(_data_text(node.grad, precision)), GRAD_FILL
+            return escape(data_text(node.grad, precision)), GRAD_FILL
         if id(node) in view.known:
             fill = HIGHLIGHT_FILL if id(node) in self.options.highlight else GRAD_FILL
-            return escape(_data_text(view.known[id(node)], precision)), fill
+            return escape(data_text(view.known[id(node)], precision)), fill
         final = view.final.get(id(node))
-        ghost = "?" if final is None else _data_text(final, precision)
+        ghost = "?" if final is None else data_text(final, precision)
         # Invisible text of the final width keeps the layout of every frame identical.
         return f'<font color="{PENDING_FILL}">{escape(ghost)}</font>', PENDING_FILL
 
     def _value_label(self, node: Node) -> str:
-        if _is_tensor(node):
+        if is_tensor(node):
             return self._tensor_label(node)
         border = HIGHLIGHT_COLOR if id(node) in self.options.highlight else BORDER_COLOR
         cells = [f'<td bgcolor="{self._label_fill(node)}">{self._name_cell_text(node)}</td>']
@@ -527,17 +329,17 @@ class _DotBuilder:
         if grad is not None:
             cells.append(f'<td bgcolor="{grad[1]}">grad {grad[0]}</td>')
         return (
-            f'<table border="0" cellborder="1" cellspacing="0" cellpadding="4" color="{border}">'
+            f'<table border="0" cellborder="1" cellspacing="0" cellpadding="5" color="{border}">'
             f"<tr>{''.join(cells)}</tr></table>"
         )
 
     def _tensor_label(self, node: Node) -> str:
         border = HIGHLIGHT_COLOR if id(node) in self.options.highlight else BORDER_COLOR
-        shape = escape(_shape_text(node.data))
+        shape = escape(shape_text(node.data))
         rows = [
             f'<tr><td colspan="2" bgcolor="{self._label_fill(node)}">'
-            f'{self._name_cell_text(node)}  <font point-size="10" color="{MUTED_TEXT}">'
-            f"{shape}</font></td></tr>"
+            f'{self._name_cell_text(node)}  <font point-size="{SMALL_FONT_SIZE}" '
+            f'color="{MUTED_TEXT}">{shape}</font></td></tr>'
         ]
         if "data" in self.options.show:
             data = escape(summarize_array(node.data, self.options.precision))
@@ -549,40 +351,43 @@ class _DotBuilder:
                 f'<td align="left" bgcolor="{grad[1]}">{grad[0]}</td></tr>'
             )
         return (
-            f'<table border="0" cellborder="1" cellspacing="0" cellpadding="4" color="{border}">'
+            f'<table border="0" cellborder="1" cellspacing="0" cellpadding="5" color="{border}">'
             f"{''.join(rows)}</table>"
         )
 
     # --- op circles and edges -----------------------------------------------------------------
     def _op_attributes(self, node: Node) -> str:
-        display = str(node.op.display)
-        display = _PRETTY_SYMBOLS.get(display, display)
+        display = pretty_symbol(node.op)
         shape = "circle" if len(display) <= 4 else "ellipse"  # long names: no huge circle
-        size = 12 if len(display) <= 2 else 10
+        # the symbol is as big as the text around it: "+" and "×" must read from the back row
         return (
             f'[label=<{escape(display)}> shape={shape} style=filled fillcolor="{OP_FILL}" '
-            f'color="{OP_BORDER}" fontsize={size} width=0.3 height=0.3 margin=0.03]'
+            f'color="{OP_BORDER}" fontsize={FONT_SIZE} width=0.4 height=0.4 margin=0.04]'
         )
 
     def _edges(self, i: int, node: Node) -> list[str]:
         labels = self._edge_labels(node) if self.options.show_local_grads else None
         focus = self.options.grads.focus_edges if self.options.grads else set()
         lines = []
+        hidden_inputs = 0
         for position, parent in enumerate(node.parents):
             source = self.index.get(id(parent))
+            if source is None:
+                hidden_inputs += 1
+                continue
             attributes = []
             if labels and labels[position]:
-                attributes.append(f"label=<{labels[position]}>")
+                attributes.append(f"label=<{_padded(labels[position])}>")
             if (id(parent), id(node)) in focus:
                 attributes.append(f'color="{HIGHLIGHT_COLOR}" fontcolor="{HIGHLIGHT_COLOR}"')
                 attributes.append("penwidth=2")
             if not parent.requires_grad:
                 attributes.append("style=dashed")
             attrs = f" [{' '.join(attributes)}]" if attributes else ""
-            tail = f"v{source}" if source is not None else "more"
-            if source is None:
-                attrs = ' [style=dashed color="#9ca3af"]'
-            lines.append(f"\t{tail} -> o{i}{attrs}\n")
+            lines.append(f"\tv{source} -> o{i}{attrs}\n")
+        if hidden_inputs:  # one edge per boundary, however many inputs are behind it
+            count = f" label=<×{hidden_inputs}>" if hidden_inputs > 1 else ""
+            lines.append(f'\tmore -> o{i} [style=dashed color="#9ca3af"{count}]\n')
         return lines
 
     def _child_grad(self, node: Node):
@@ -598,10 +403,10 @@ class _DotBuilder:
         grad = self.root.grad
         if grad is None:
             return False
-        return not (not _is_tensor(self.root) and grad == 0.0)
+        return not (not is_tensor(self.root) and grad == 0.0)
 
     def _edge_labels(self, node: Node) -> list[str | None]:
-        if _is_tensor(node):
+        if is_tensor(node):
             return self._tensor_edge_labels(node)
         locals_ = local_derivatives(node)
         names = [self.name_of(p) for p in node.parents]
@@ -617,9 +422,9 @@ class _DotBuilder:
                 labels.append(None)
                 continue
             value = fmt(local, precision)
-            formula = _formula(node, position, names, child)
+            text = formula(node, position, names, child)
             line = f"∂{child}/∂{names[position]} = "
-            line += f"{formula} = {value}" if formula and formula != value else value
+            line += f"{text} = {value}" if text and text != value else value
             lines = [escape(line)]
             if child_grad is not None and parent.requires_grad and "grad" in self.options.show:
                 product = escape(self._product_line(parent, names[position], child_grad, local))
@@ -658,6 +463,34 @@ class _DotBuilder:
         return (
             f"\tmore [label=<<i>… {self.hidden:,} more node{'s' if self.hidden != 1 else ''} "
             f"not drawn</i><br/>"
-            f'<font point-size="9">(raise max_nodes to see them)</font>> '
+            f'<font point-size="{SMALL_FONT_SIZE}">(raise max_nodes to see them)</font>> '
             f'shape=note style="filled,dashed" fillcolor="#f9fafb" color="#9ca3af" margin=0.1]\n'
         )
+
+
+def _padded(label: str) -> str:
+    """An edge label in an invisible padded cell: its text keeps clear of the edge line."""
+    return f'<table border="0" cellpadding="5" cellspacing="0"><tr><td>{label}</td></tr></table>'
+
+
+__all__ = [
+    "BORDER_COLOR",
+    "CONST_FILL",
+    "DotBuilder",
+    "GradView",
+    "Options",
+    "VALID_RANKDIR",
+    "VALID_SHOW",
+    "check_options",
+    "collect_nodes",
+    "consumers_count",
+    "escape",
+    "fmt",
+    "gradient_shares",
+    "local_derivatives",
+    "paren",
+    "pretty_symbol",
+    "quote",
+    "summarize_array",
+    "to_dot",
+]

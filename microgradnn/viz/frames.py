@@ -22,9 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from microgradnn import engine
 from microgradnn.engine import Node
 from microgradnn.viz import dot as dotlib
+from microgradnn.viz import graph as graphlib
 from microgradnn.viz import renderers
+from microgradnn.viz.text import data_text, fmt, is_tensor, paren
 
 
 @dataclass
@@ -76,43 +79,40 @@ def _seed(root: Node, grad):
 
 
 def _replay_backward(root: Node, seed) -> list[_Step]:
-    """The backward pass in "breadth first from the output" order, without side effects."""
-    nodes = dotlib.collect_nodes(root)
-    waiting: dict[int, int] = {}  # edges still to deliver a gradient share to each node
+    """The backward pass in "breadth first from the output" order, without side effects.
+
+    The gradients come from the engine's public :func:`microgradnn.grad` (which never
+    touches ``.grad``); this function only decides the order in which a teacher shows
+    them (a node once every node that uses it is done) and collects, for each node, the
+    chain-rule terms its gradient is the sum of.
+    """
+    nodes = [n for n in graphlib.collect_nodes(root) if n.requires_grad]
+    final = dict(zip(map(id, nodes), engine.grad(root, nodes, grad_outputs=seed)))
+    waiting: dict[int, int] = {}  # consumers whose gradient is not shown yet
     users: dict[int, list[tuple[Node, int]]] = {}
     for node in nodes:
         for position, parent in enumerate(node.parents):
             if parent.requires_grad:
                 waiting[id(parent)] = waiting.get(id(parent), 0) + 1
                 users.setdefault(id(parent), []).append((node, position))
-    pending: dict[int, object] = {id(root): seed}
     shares_of: dict[int, list] = {}
-    known: dict[int, object] = {}
     steps: list[_Step] = []
     queue = deque([root])
     while queue:
         node = queue.popleft()
-        g = pending.pop(id(node))
-        known[id(node)] = g
         terms = []
         for child, position in users.get(id(node), []):
-            local = None if dotlib._is_tensor(child) else dotlib.local_derivatives(child)[position]
-            terms.append((child, local, known[id(child)], shares_of[id(child)][position]))
-        steps.append(_Step(node, g, terms))
+            local = None if is_tensor(child) else graphlib.local_derivatives(child)[position]
+            terms.append((child, local, final[id(child)], shares_of[id(child)][position]))
+        steps.append(_Step(node, final[id(node)], terms))
         if node.is_leaf:
             continue
-        shares = dotlib.gradient_shares(node, g)
-        shares_of[id(node)] = shares
-        for parent, share in zip(node.parents, shares):
-            if not parent.requires_grad:
-                continue
-            if share is not None:
-                pending[id(parent)] = (
-                    share + pending[id(parent)] if id(parent) in pending else share
-                )
-            waiting[id(parent)] -= 1
-            if waiting[id(parent)] == 0:
-                queue.append(parent)
+        shares_of[id(node)] = graphlib.gradient_shares(node, final[id(node)])
+        for parent in node.parents:
+            if parent.requires_grad:
+                waiting[id(parent)] -= 1
+                if waiting[id(parent)] == 0:
+                    queue.append(parent)
     return steps
 
 
@@ -120,10 +120,10 @@ def _caption(step: _Step, name_of, root_name: str, precision: int) -> str:
     name = name_of(step.node)
     if not step.terms:
         grad = step.grad
-        shown = dotlib._data_text(grad, precision)
+        shown = data_text(grad, precision)
         return f"∂{root_name}/∂{root_name} = {shown}  (the start: the output's own gradient)"
-    total = dotlib._data_text(step.grad, precision)
-    if isinstance(step.grad, (np.ndarray, np.generic)) or dotlib._is_tensor(step.node):
+    total = data_text(step.grad, precision)
+    if isinstance(step.grad, (np.ndarray, np.generic)) or is_tensor(step.node):
         parts = " + ".join(
             f"(from {name_of(child)})" for child, _local, _child_grad, _share in step.terms
         )
@@ -132,8 +132,8 @@ def _caption(step: _Step, name_of, root_name: str, precision: int) -> str:
         f"∂{root_name}/∂{name_of(child)} · ∂{name_of(child)}/∂{name}" for child, *_ in step.terms
     )
     numbers = " + ".join(
-        f"{dotlib.paren(dotlib.fmt(child_grad, precision))} · "
-        f"{dotlib.paren(dotlib.fmt(local, precision) if local is not None else '?')}"
+        f"{paren(fmt(child_grad, precision))} · "
+        f"{paren(fmt(local, precision) if local is not None else '?')}"
         for _child, local, child_grad, _share in step.terms
     )
     return f"∂{root_name}/∂{name} = {symbols} = {numbers} = {total}"
@@ -143,7 +143,7 @@ def backward_frames(
     root: Node,
     *,
     grad=None,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     show_local_grads: bool = True,
     precision: int = 4,
     max_nodes: int | None = None,
@@ -164,7 +164,7 @@ def backward_frames(
     [('f', 1.0), ('q', -4.0), ('z', 3.0), ('x', -4.0), ('y', -4.0)]
     """
     seed = _seed(root, grad)
-    dotlib._check_options(rankdir, ("data", "grad"), precision, max_nodes)
+    dotlib.check_options(rankdir, ("data", "grad"), precision, max_nodes)
     steps = _replay_backward(root, seed)
     if len(steps) > max_steps:
         raise ValueError(
@@ -173,10 +173,11 @@ def backward_frames(
             "expression, or pass max_steps=... to allow more"
         )
     final = {id(s.node): s.grad for s in steps}
-    options = dotlib._Options(
+    options = dotlib.Options(
         rankdir, ("data", "grad"), show_local_grads, precision, max_nodes, set()
     )
-    names = dotlib._DotBuilder(root, options)  # only for names shared by all frames
+    names = dotlib.DotBuilder(root, options)  # only for names shared by all frames
+    rankdir = names.rankdir  # chosen once: every frame has the same layout
     captions = [_caption(s, names.name_of, names.root_name, precision) for s in steps]
     total = len(steps)
     titles = [f"Backward step {i} of {total - 1}:  {c}" for i, c in enumerate(captions)]
@@ -186,13 +187,13 @@ def backward_frames(
     for i, step in enumerate(steps):
         known[id(step.node)] = step.grad
         focus = {(id(step.node), id(child)) for child, *_ in step.terms}
-        frame_options = dotlib._Options(
+        frame_options = dotlib.Options(
             rankdir, ("data", "grad"), show_local_grads, precision, max_nodes, {id(step.node)}
         )
         frame_options.grads = dotlib.GradView(dict(known), final, focus)
         frame_options.title = titles[i]
         frame_options.title_spacer = widest
-        dot = "".join(dotlib._DotBuilder(root, frame_options).lines())
+        dot = "".join(dotlib.DotBuilder(root, frame_options).lines())
         frames.append(
             BackwardFrame(i, step.node, names.name_of(step.node), step.grad, captions[i], dot)
         )

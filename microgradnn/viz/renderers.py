@@ -31,7 +31,10 @@ INSTALL_HINT = (
 )
 #: Output formats every supported renderer writes.
 FORMATS = ("svg", "png", "jpg", "jpeg", "dot", "json", "plain")
-_TIMEOUT_SECONDS = 300
+#: Seconds a renderer may take before we stop it. Pictures are summarized above a few hundred
+#: nodes, so a normal picture takes a second or two; only ``summarize=False`` on a huge graph
+#: gets near this. Override with the environment variable ``MICROGRADNN_RENDER_TIMEOUT``.
+TIMEOUT_SECONDS = 30.0
 #: Largest side of PNG/JPEG pictures, in inches (8640 pixels at 144 dpi).
 MAX_BITMAP_INCHES = 60
 
@@ -63,7 +66,8 @@ class Renderer:
         if format in ("png", "jpg", "jpeg"):
             # Bitmaps of huge graphs can reach 10^8 pixels and take minutes: scale them down
             # to at most MAX_BITMAP_INCHES a side (a graph's own size attribute still wins).
-            args.append(f"-Gsize={MAX_BITMAP_INCHES},{MAX_BITMAP_INCHES}")
+            if "size=" not in dot_source:  # a -G option would override the graph's own size
+                args.append(f"-Gsize={MAX_BITMAP_INCHES},{MAX_BITMAP_INCHES}")
             if dpi is not None:
                 args.append(f"-Gdpi={int(dpi)}")
         try:
@@ -71,7 +75,7 @@ class Renderer:
                 args,
                 input=dot_source.encode("utf-8"),
                 capture_output=True,
-                timeout=_TIMEOUT_SECONDS,
+                timeout=_timeout(),
                 check=False,
             )
         except FileNotFoundError:
@@ -80,8 +84,10 @@ class Renderer:
             ) from None
         except subprocess.TimeoutExpired:
             raise RenderError(
-                f"{self.name} took more than {_TIMEOUT_SECONDS} s; the graph is probably too "
-                "big to draw: use max_nodes=... to draw only the part near the output"
+                f"{self.name} took more than {_timeout():g} s to lay out this graph "
+                f"({dot_source.count(chr(10)):,} DOT lines), so it was stopped: the graph is too "
+                "big to draw in full. Draw a summary instead (viz.draw(root) does so by default, "
+                "summarize=True forces it), or only the part near the output (max_nodes=50)"
             ) from None
         if done.returncode != 0 or not done.stdout:
             message = _clean_messages(done.stderr)
@@ -89,6 +95,15 @@ class Renderer:
                 f"{self.name} could not render the graph (exit code {done.returncode}): {message}"
             )
         return done.stdout
+
+
+def _timeout() -> float:
+    """The render timeout in seconds (``MICROGRADNN_RENDER_TIMEOUT`` or the default)."""
+    text = os.environ.get("MICROGRADNN_RENDER_TIMEOUT")
+    try:
+        return float(text) if text else TIMEOUT_SECONDS
+    except ValueError:
+        return TIMEOUT_SECONDS
 
 
 def _clean_messages(stderr: bytes) -> str:
