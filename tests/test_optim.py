@@ -232,3 +232,67 @@ def test_clip_grad_norm_leaves_small_gradients_alone():
     v.grad = 0.1
     assert optim.clip_grad_norm([v], max_norm=1.0) == pytest.approx(0.1)
     assert v.grad == 0.1
+
+
+# --- B7: a parameter the loss did not use is not moved (torch skips grads that are None) ----
+START = {"a": 0.7, "b": -1.3, "dead": 0.4}
+
+
+def _loss_terms(step, a, b, dead, relu):
+    """Odd steps leave ``a`` out of the loss; ``dead`` always enters through a dead ReLU
+    (its gradient is a computed 0, which torch still steps with: momentum, weight decay)."""
+    loss = (b - 2.0) ** 2 + relu(dead * -3.0)
+    if step % 2 == 0:
+        loss = loss + (a * b - 1.0) ** 2
+    return loss
+
+
+def _values_run(cls, options, steps):
+    params = {name: Value(value) for name, value in START.items()}
+    opt = cls(list(params.values()), **options)
+    trajectory = []
+    for step in range(steps):
+        opt.zero_grad()
+        _loss_terms(step, *params.values(), relu=lambda v: v.relu()).backward()
+        opt.step()
+        trajectory.append([p.data for p in params.values()])
+    return np.array(trajectory)
+
+
+def _torch_run(torch, torch_name, options, steps):
+    params = [
+        torch.tensor(value, dtype=torch.float64, requires_grad=True) for value in START.values()
+    ]
+    opt = getattr(torch.optim, torch_name)(params, **options)
+    trajectory = []
+    for step in range(steps):
+        opt.zero_grad(set_to_none=True)
+        _loss_terms(step, *params, relu=torch.relu).backward()
+        opt.step()
+        trajectory.append([p.item() for p in params])
+    return np.array(trajectory)
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize(("cls", "torch_name", "options"), CONFIGS, ids=IDS)
+def test_value_parameter_without_gradient_is_not_moved_as_in_torch(cls, torch_name, options):
+    torch = pytest.importorskip("torch")
+    ours = _values_run(cls, options, steps=20)
+    theirs = _torch_run(torch, torch_name, options, steps=20)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+    # the skipped steps really were skipped: `a` did not move on odd steps
+    assert np.all(ours[1::2, 0] == ours[0::2, 0])
+
+
+def test_unused_value_parameter_stays_put_without_torch():
+    used, unused = Value(1.0), Value(3.0)
+    opt = optim.SGD([used, unused], lr=0.1, momentum=0.9, weight_decay=0.5)
+    for _ in range(3):
+        opt.zero_grad()
+        (used * 2.0).backward()
+        opt.step()
+    assert unused.data == 3.0 and opt.state[1] == {}
+    # the first step without any zero_grad: the grad is still the untouched initial one
+    fresh = Value(2.0)
+    optim.Adam([fresh], lr=0.1).step()
+    assert fresh.data == 2.0

@@ -44,8 +44,23 @@ def parameter_list(params) -> list[Node]:
 
 
 def gradient_of(p: Node):
-    """The gradient as a float/array, or None when backward never reached ``p``."""
+    """The gradient as a float/array, or None when backward did not reach ``p``.
+
+    "Not reached" is how the engine left it: a Tensor's grad is still None, a Value's grad
+    is still the very object ``Value.initial_grad`` (the 0.0 that ``zero_grad`` puts back;
+    backward replaces it by a new number whenever it reaches the parameter, even a 0.0).
+    Such parameters are skipped by ``step``, as ``torch.optim`` skips grads that are None:
+    no momentum, weight decay or Adam/RMSprop state moves a parameter the loss did not use.
+
+    >>> from microgradnn import Value
+    >>> used, unused = Value(2.0), Value(5.0)
+    >>> (used * 0.0).backward()
+    >>> gradient_of(used), gradient_of(unused)
+    (0.0, None)
+    """
     g = p.grad
+    if g is type(p).initial_grad:  # identity, not equality: a computed 0.0 is a gradient
+        return None
     return g.data if isinstance(g, Node) else g
 
 
@@ -108,10 +123,14 @@ class Optimizer:
             p.zero_grad()
 
     def step(self) -> None:
-        """Apply one update to every parameter that has a gradient."""
+        """Apply one update to every parameter that has a gradient.
+
+        Parameters the last backward pass did not reach (see :func:`gradient_of`) are left
+        alone, state included: their step count, momentum and averages do not advance.
+        """
         for p, state in zip(self.params, self.state):
             g = gradient_of(p)
-            if g is None:  # Tensor never reached by backward: nothing to learn from
+            if g is None:  # not reached by backward: nothing to learn from (as in torch)
                 continue
             if self.weight_decay:  # an L2 penalty λ/2 ‖θ‖² adds λθ to the gradient
                 g = g + self.weight_decay * p.data
