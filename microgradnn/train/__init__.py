@@ -45,6 +45,7 @@ The package, one concern per module:
 - :mod:`~microgradnn.train.callbacks`: ``History``, ``EarlyStopping``, ... ;
 - :mod:`~microgradnn.train.checkpoints`: ``save_weights``, ``load_weights``, ``ModelCheckpoint``;
 - :mod:`~microgradnn.train.progress`: the lines and the bar ``fit`` prints;
+- :mod:`~microgradnn.train.statistics`: ``LayerStatistics``, looking inside while training;
 - :mod:`~microgradnn.train.summary`: the table of layers.
 
 ``nn`` sits below ``train`` and never imports it: importing this package hands ``compile``,
@@ -65,6 +66,7 @@ from microgradnn.train.callbacks import (
 from microgradnn.train.checkpoints import ModelCheckpoint, load_weights, save_weights
 from microgradnn.train.config import TrainingConfig, compile
 from microgradnn.train.loop import evaluate, fit, predict
+from microgradnn.train.statistics import LayerStatistics
 from microgradnn.train.summary import summary
 
 __all__ = [
@@ -82,6 +84,7 @@ __all__ = [
     "ModelCheckpoint",
     "LearningRateScheduler",
     "LambdaCallback",
+    "LayerStatistics",
     "save_weights",
     "load_weights",
 ]
