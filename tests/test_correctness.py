@@ -143,7 +143,6 @@ def test_b6_elu_backward_keeps_float32():
 
 
 # --- B7: optimizer state for a Value parameter that got no gradient ----------------------
-@pytest.mark.xfail(strict=True, reason="B7: optim, helper train")
 @pytest.mark.parametrize(
     "make",
     [
