@@ -253,6 +253,27 @@ def test_b12_negative_base_with_variable_exponent_gives_nan_only_for_the_exponen
 
 
 @fix15_next("B12")
+@pytest.mark.parametrize(
+    "base, exponent",
+    [(0.0, 2.0), (0.0, 0.0), (0.0, -1.0), (0.0, 0.5), (-2.0, 2.0), (-2.0, 3.0), (-2.0, 0.0)],
+)
+def test_b12_power_rule_edges_match_torch(base, exponent):
+    torch = pytest.importorskip("torch")
+    ta = torch.tensor([base], dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor([exponent], dtype=torch.float64, requires_grad=True)
+    (ta**tb).sum().backward()
+    tc = torch.tensor([base], dtype=torch.float64, requires_grad=True)
+    (tc**exponent).sum().backward()  # a constant exponent
+    for kind in (Value, Tensor):
+        a, b, c = kind(base), kind(exponent), kind(base)
+        (a**b).sum().backward() if kind is Tensor else (a**b).backward()
+        (c**exponent).sum().backward() if kind is Tensor else (c**exponent).backward()
+        got = [float(np.asarray(x.grad)) for x in (a, b, c)]
+        want = [float(t.grad[0]) for t in (ta, tb, tc)]
+        np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=kind.__name__)
+
+
+@fix15_next("B12")
 def test_b12_cli_graph_of_power_with_negative_base_does_not_crash(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "microgradnn", "graph", "x**y", "--values", "x=-2,y=2"]
