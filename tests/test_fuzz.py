@@ -508,6 +508,9 @@ def _f32_layers():
         "LSTM unfused": (lambda: _layer("LSTM", fused=False), sequence),
         "GRU": (lambda: _layer("GRU"), sequence),
         "GRU unfused": (lambda: _layer("GRU", fused=False), sequence),
+        "BatchNormalization": (lambda: nn.BatchNormalization(2, dtype="float32"), rows),
+        "BatchNormalization images": (lambda: nn.BatchNormalization(2, dtype="float32"), image),
+        "LayerNormalization": (lambda: nn.LayerNormalization(2, dtype="float32"), rows),
     }
     for name in activations.NAMES:
         cases[f"Activation {name}"] = (lambda name=name: nn.Activation(name), rows)
