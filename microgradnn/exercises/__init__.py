@@ -65,7 +65,10 @@ def check(
     from microgradnn.exercises.sandbox import DEFAULT_TIMEOUT, check_file
 
     return check_file(
-        exercise.name, path, timeout=timeout or DEFAULT_TIMEOUT, picture_dir=picture_dir
+        exercise.name,
+        path,
+        timeout=timeout or max(DEFAULT_TIMEOUT, exercise.time_limit),
+        picture_dir=picture_dir,
     )
 
 

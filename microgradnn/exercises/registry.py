@@ -26,6 +26,13 @@ BANK = [
     "neuron_by_hand",
     "activation_functions",
     "loss_gradients",
+    "minibatch_sgd",
+    "optimizer_steps",
+    "early_stopping",
+    "dense_backward",
+    "conv2d_backward",
+    "rnn_bptt",
+    "to_pytorch",
 ]
 
 
@@ -40,6 +47,7 @@ class Exercise:
     check: Callable = field(repr=False)
     passed_lines: tuple = ()
     needs: tuple = ()  # optional packages, e.g. ("torch",)
+    time_limit: float = 10.0  # seconds for one check in its own process
 
     @property
     def tutorial(self) -> str:

@@ -165,6 +165,10 @@ def run_check(name: str, path, picture_dir=None) -> Feedback:
     path = Path(path)
     if not path.is_file():
         return Feedback("error", f"no file {path}", hint=f"exercises start {name} writes one")
+    missing = [m for m in exercise.needs if importlib.util.find_spec(m) is None]
+    if missing:
+        lines = [f"{', '.join(missing)} is not installed: pip install {' '.join(missing)}"]
+        return Feedback("skipped", f"{name}: not checked here", lines)
     out = CappedWriter()
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = out

@@ -73,7 +73,8 @@ def grade_folder(folder, out=None, *, timeout=None, jobs: int = 4) -> GradeRepor
     def grade(item):
         student, name, path = item
         pictures = out / "pictures" / student
-        return check_file(name, path, timeout=timeout or DEFAULT_TIMEOUT, picture_dir=pictures)
+        limit = timeout or max(DEFAULT_TIMEOUT, get_exercise(name).time_limit)
+        return check_file(name, path, timeout=limit, picture_dir=pictures)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # each check is a process
         feedbacks = list(pool.map(grade, work))
