@@ -33,6 +33,10 @@ BANK = [
     "conv2d_backward",
     "rnn_bptt",
     "to_pytorch",
+    "lab_engine_a",
+    "lab_engine_b",
+    "lab_engine_c",
+    "lab_engine_d",
 ]
 
 

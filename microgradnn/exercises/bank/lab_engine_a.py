@@ -1,0 +1,5 @@
+"""Broken-engine lab A (see bank/_lab.py)."""
+
+from microgradnn.exercises.bank._lab import make_exercise
+
+EXERCISE = make_exercise("A")
