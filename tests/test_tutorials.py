@@ -44,8 +44,8 @@ def run_fast(script: Path, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_there_are_twelve_numbered_tutorials():
-    assert [s.name[:2] for s in SCRIPTS] == [f"{i:02d}" for i in range(1, 13)]
+def test_there_are_thirteen_numbered_tutorials():
+    assert [s.name[:2] for s in SCRIPTS] == [f"{i:02d}" for i in range(1, 14)]
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])

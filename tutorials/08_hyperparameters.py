@@ -247,6 +247,12 @@ save(fig, "learning_rates.png")
 # lowest validation loss. The same search applies to every hyper-parameter (layer sizes, batch
 # size, epochs...); for a careful estimate with little data, repeat it over several splits (k-fold
 # cross-validation, `data.kfold_indices`).
+#
+# Some networks do not learn at any learning rate: in a deep network the first layers can
+# receive almost no gradient, or far too much. Tutorial 13
+# ([`13_vanishing_exploding.py`](13_vanishing_exploding.py)) looks inside a deep network while
+# it trains and shows the cures (ReLU with He initialization, Glorot for tanh, batch
+# normalization, gradient clipping).
 
 # %%
 finish(FIGURES)
