@@ -3,14 +3,18 @@
 Cases (scalar ``Value`` graphs built from a seeded random mix of + * tanh, so every node has
 one or two parents and many nodes are reused):
 
-  to_dot            the default picture (data and grad in every box)
-  to_dot+local      with show_local_grads=True (each edge also runs the op's derivative)
+  to_dot            every node drawn (summarize=False; data and grad in every box)
+  to_dot+local      the same with show_local_grads=True (each edge runs the op's derivative)
+  to_dot summary    the default for big graphs: one box per kind of node
   to_dot max=200    with max_nodes=200 (the cut is chosen from the whole graph)
-  render svg/png    layout + drawing by the renderer found (dot or graphviz-pure) of the
-                    lecture example and of the squared error of scalar MLPs 3-4-4-1, 3-8-8-1
-                    (with local derivatives on the edges; PNG at 144 dpi)
+  pictures          to_dot + layout + PNG (144 dpi) with each installed renderer (Graphviz's
+                    dot and graphviz-pure): the lecture example, the README's scalar network
+                    (MLP(2, [16, 16, 1]) on three samples, hinge + L2, 1,233 values), a scalar
+                    MLP 3-4-4-1 with local derivatives, and the 10,000-node graph; big graphs
+                    with the default options (a summary) and with max_nodes
 
-Target from the issue: to_dot on a 10,000-node graph in under 1 second.
+Targets from the issues: to_dot on a 10,000-node graph in under 1 second; any picture in
+seconds.
 
 Run:  python benchmarks/bench_viz.py            (10,000-node DOT, renders up to ~350 nodes)
       python benchmarks/bench_viz.py --quick    (tiny, for CI: proves it runs)
@@ -19,6 +23,7 @@ Run:  python benchmarks/bench_viz.py            (10,000-node DOT, renders up to 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import time
 
@@ -65,8 +70,12 @@ def dot_rows(sizes, repeats: int) -> list[tuple]:
         root = random_graph(size)
         count = len(dotlib.collect_nodes(root))
         cases = [
-            ("to_dot", lambda r=root: to_dot(r)),
-            ("to_dot+local", lambda r=root: to_dot(r, show_local_grads=True)),
+            ("to_dot every node", lambda r=root: to_dot(r, summarize=False)),
+            (
+                "to_dot+local every node",
+                lambda r=root: to_dot(r, show_local_grads=True, summarize=False),
+            ),
+            ("to_dot summary (default)", lambda r=root: to_dot(r)),
             ("to_dot max=200", lambda r=root: to_dot(r, max_nodes=200)),
         ]
         for name, function in cases:
@@ -89,23 +98,69 @@ def mlp_loss(sizes) -> Value:
     return loss
 
 
-def render_rows(models, repeats: int) -> list[tuple]:
-    renderer = renderers.find_renderer()
-    if renderer is None:
+def readme_mlp_loss() -> Value:
+    """The README's scalar network: MLP(2, [16, 16, 1]), three samples, hinge + L2."""
+    from microgradnn import nn
+    from microgradnn.nn import losses
+
+    model = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+    x, y = [[2.0, 3.0], [-1.0, 0.5], [0.5, -1.0]], [1, -1, -1]
+    loss = losses.hinge([model(xi) for xi in x], y) + losses.l2_penalty(model, lam=1e-4)
+    loss.backward()
+    return loss
+
+
+def all_renderers() -> list:
+    """Every renderer installed: Graphviz's dot and graphviz-pure (each where available)."""
+    found = []
+    for name in ("dot", "graphviz-pure"):
+        command = shutil.which(name, path=renderers._search_path())
+        if command:
+            found.append(renderers.Renderer(name, command))
+    return found
+
+
+def picture_cases(quick: bool) -> list[tuple[str, Value, dict]]:
+    """(name, root, draw options): what a teacher draws, default options unless stated."""
+    cases = [("lecture, local grads", mlp_loss([]), {"show_local_grads": True})]
+    cases.append(("README MLP (summary)", readme_mlp_loss(), {}))
+    if quick:
+        return cases
+    cases += [
+        ("README MLP max_nodes=40", cases[1][1], {"max_nodes": 40}),
+        ("MLP 3-4-4-1, local grads", mlp_loss([4, 4, 1]), {"show_local_grads": True}),
+        ("10,000 nodes (summary)", random_graph(10_000), {}),
+        ("10,000 nodes max_nodes=60", random_graph(10_000), {"max_nodes": 60}),
+    ]
+    return cases
+
+
+def render_rows(quick: bool, repeats: int) -> list[tuple]:
+    """Time draw(root, **options) + rendering to PNG at the default 144 dpi, per renderer."""
+    found = all_renderers()
+    if not found:
         print("no renderer found: render timings skipped")
         return []
+    if quick:
+        found = found[:1]
     rows = []
-    for sizes in models:
-        root = mlp_loss(sizes)
+    for name, root, options in picture_cases(quick):
         count = len(dotlib.collect_nodes(root))
-        text = to_dot(root, show_local_grads=True)
-        for fmt in ("svg", "png"):
-            dpi = DEFAULT_DPI if fmt == "png" else None
-            data = renderer.run(text, fmt, dpi=dpi)
-            seconds = timed(lambda t=text, f=fmt, d=dpi: renderer.run(t, f, dpi=d), repeats)
-            case = f"render {fmt} MLP{sizes}" if sizes else f"render {fmt} lecture"
-            rows.append((f"{case} ({renderer.name})", count, seconds, len(data) / 1024))
+        for renderer in found:
+
+            def draw_and_render(r=root, o=options, rr=renderer):
+                return rr.run(to_dot(r, **o), "png", dpi=DEFAULT_DPI)
+
+            data = draw_and_render()
+            seconds = timed(draw_and_render, repeats)
+            width, height = png_size(data)
+            rows.append((f"{name} ({renderer.name})", count, seconds, f"{width}x{height}"))
     return rows
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG from its header (no imaging library needed)."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def main(argv=None) -> int:
@@ -113,16 +168,20 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for CI")
     args = parser.parse_args(argv)
     if args.quick:
-        dot_sizes, models, repeats = [300], [[]], 1
+        dot_sizes, repeats = [300], 1
     else:
-        dot_sizes, models, repeats = [1000, 10_000], [[], [4, 4, 1], [8, 8, 1]], 5
-    rows = dot_rows(dot_sizes, repeats) + render_rows(models, max(1, repeats // 2))
-    print(f"{'case':<40} {'nodes':>7} {'median time':>12} {'output':>11}")
-    print("-" * 73)
+        dot_sizes, repeats = [1000, 10_000], 5
+    rows = dot_rows(dot_sizes, repeats)
+    print(f"{'case':<46} {'nodes':>7} {'median time':>12} {'output':>11}")
+    print("-" * 79)
     for name, count, seconds, kib in rows:
-        print(f"{name:<40} {count:>7,} {seconds * 1000:>9.1f} ms {kib:>7.0f} KiB")
+        print(f"{name:<46} {count:>7,} {seconds * 1000:>9.1f} ms {kib:>7.0f} KiB")
+    print("\nPictures: to_dot + layout + PNG at 144 dpi (output: picture size in pixels)")
+    print("-" * 79)
+    for name, count, seconds, size in render_rows(args.quick, max(1, repeats // 2)):
+        print(f"{name:<46} {count:>7,} {seconds * 1000:>9.1f} ms {size:>11}")
     if not args.quick:
-        biggest = [r for r in rows if r[0] == "to_dot" and r[1] >= 10_000]
+        biggest = [r for r in rows if r[0] == "to_dot every node" and r[1] >= 10_000]
         verdict = "OK" if biggest and biggest[0][2] < 1.0 else "TOO SLOW"
         print(f"\ntarget: to_dot on 10,000 nodes < 1 s -> {verdict}")
     return 0

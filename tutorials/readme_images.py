@@ -7,12 +7,22 @@
 #     python tutorials/readme_images.py
 #
 # It writes `tutorials/images/*.png` and `*.gif` (committed, so the README shows them on
-# GitHub). It needs a renderer: Graphviz's `dot`, or `pip install graphviz-pure`.
+# GitHub). The pictures are always laid out by `graphviz-pure` (installed with microgradnn),
+# so anyone, and CI, redraws them pixel for pixel:
+#
+#     python tutorials/readme_images.py --check
+#
+# draws every picture into a temporary folder and fails when a committed image differs from
+# what the code draws now (then run the script without `--check` and commit the images).
 
 # %%
 from __future__ import annotations
 
+import argparse
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +31,25 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from microgradnn import Tensor, Value, nn, viz
+# One renderer for everyone: the committed pictures must be reproducible on any machine.
+os.environ["MICROGRADNN_DOT"] = "graphviz-pure"
+
+from microgradnn import Tensor, Value, nn, viz  # noqa: E402
+from microgradnn.nn import losses  # noqa: E402
 
 IMAGES = REPO_ROOT / "tutorials" / "images"
+#: Pictures drawn with microgradnn.viz (the tutorial_*.png figures come from matplotlib).
+DRAWN = [
+    "lecture_forward.png",
+    "lecture_backward.png",
+    "lecture_backward_steps.gif",
+    "lecture_backward_step3.png",
+    "tensor_graph.png",
+    "network_blocks.png",
+    "network_neurons.png",
+    "neuron_graph.png",
+    "mlp_summary.png",
+]
 
 
 def lecture_example():
@@ -38,7 +64,7 @@ def lecture_example():
 
 def save(picture, name: str) -> Path:
     path = picture.save_png(IMAGES / name)
-    print(f"wrote {path.relative_to(REPO_ROOT)}")
+    print(f"wrote {path.name}")
     return path
 
 
@@ -70,7 +96,7 @@ def lecture_steps() -> None:
     for frame in steps.frames:  # keep the repository small: the GIF holds every frame
         frame.unlink(missing_ok=True)
     (IMAGES / "lecture_steps").rmdir()
-    print(f"wrote {gif.relative_to(REPO_ROOT)} and {still.relative_to(REPO_ROOT)}")
+    print(f"wrote {gif.name} and {still.name}")
     for caption in steps.captions:
         print("   ", caption)
 
@@ -91,7 +117,7 @@ def tensor_picture() -> None:
     loss = ((h - y) ** 2).mean()
     loss.label = "loss"
     loss.backward()
-    save(viz.draw(loss, rankdir="TB", precision=3), "tensor_graph.png")
+    save(viz.draw(loss, precision=3), "tensor_graph.png")
 
 
 # %% [markdown]
@@ -120,23 +146,86 @@ def network_pictures() -> None:
 # %%
 def neuron_picture() -> None:
     neuron = nn.Neuron(2, activation="tanh", seed=0)
-    out = neuron([Value(0.5, label="x0"), Value(-1.5, label="x1")])
+    out = neuron([Value(0.5, label="x1"), Value(-1.5, label="x2")])
     out.label = "out"
     out.backward()
-    save(viz.draw(out, rankdir="TB", show_local_grads=True), "neuron_graph.png")
+    save(viz.draw(out, show_local_grads=True), "neuron_graph.png")
+
+
+# %% [markdown]
+# ## 6. The README's scalar network on three samples: 1,233 nodes, drawn as a summary
 
 
 # %%
-def main() -> int:
-    if viz.find_renderer() is None:
-        print(f"cannot draw the README pictures: {viz.INSTALL_HINT}")
-        return 1
+def network_summary_picture() -> None:
+    model = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+    x, y = [[2.0, 3.0], [-1.0, 0.5], [0.5, -1.0]], [1, -1, -1]
+    loss = losses.hinge([model(xi) for xi in x], y) + losses.l2_penalty(model, lam=1e-4)
+    loss.backward()
+    save(viz.draw(loss), "mlp_summary.png")
+
+
+# %%
+def draw_all() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     lecture_pictures()
     lecture_steps()
     tensor_picture()
     network_pictures()
     neuron_picture()
+    network_summary_picture()
+
+
+def pixels(path: Path):
+    """Every frame of an image as RGBA bytes (PNG/GIF compression may differ, pixels not)."""
+    from PIL import Image, ImageSequence
+
+    with Image.open(path) as image:
+        return [(f.size, f.convert("RGBA").tobytes()) for f in ImageSequence.Iterator(image)]
+
+
+def check() -> int:
+    """Redraw every picture into a temporary folder; list those that differ from the commit."""
+    global IMAGES
+    committed = IMAGES
+    with tempfile.TemporaryDirectory() as folder:
+        IMAGES = Path(folder)
+        try:
+            draw_all()
+        finally:
+            IMAGES = committed
+        stale = [
+            name
+            for name in DRAWN
+            if not (committed / name).exists()
+            or pixels(committed / name) != pixels(Path(folder) / name)
+        ]
+    if stale:
+        print(
+            f"these committed pictures differ from what the code draws: {', '.join(stale)}\n"
+            "redraw them with `python tutorials/readme_images.py` and commit tutorials/images/"
+        )
+        return 1
+    print(f"all {len(DRAWN)} pictures match the code")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Draw (or --check) the README pictures.")
+    parser.add_argument("--check", action="store_true", help="compare, do not write")
+    args = parser.parse_args(argv)
+    if (
+        shutil.which(
+            "graphviz-pure",
+            path=os.pathsep.join([os.environ.get("PATH", ""), str(Path(sys.executable).parent)]),
+        )
+        is None
+    ):
+        print(f"cannot draw the README pictures without graphviz-pure: {viz.INSTALL_HINT}")
+        return 1
+    if args.check:
+        return check()
+    draw_all()
     return 0
 
 

@@ -41,7 +41,26 @@ def _as_values(x, nin: int, who: str) -> list[Value]:
         x = [x]
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
-    return [_as_value(xi) for xi in x]
+    return [_as_input(xi, i) for i, xi in enumerate(x, 1)]
+
+
+def _as_input(xi, position: int) -> Value:
+    """A Value for input ``position``; a plain number becomes the constant ``x<position>``."""
+    value = _as_value(xi)
+    if value is not xi and value.label is None:
+        value.label = f"x{position}"  # the lecture's x1 ... xn (pictures, error messages)
+    return value
+
+
+def _name_by_place(neuron: Neuron, place: str) -> None:
+    """Name a neuron's parameters by where they sit: ``w[l][j,i]`` and ``b[l][j]``.
+
+    ``place`` is ``"[l][j"`` inside an MLP, ``"[j"`` inside a Layer (1-based, as the lecture
+    writes w_ij of layer l); input i is appended to the weights.
+    """
+    for i, weight in enumerate(neuron.w, 1):
+        weight.label = f"w{place},{i}]"
+    neuron.b.label = f"b{place}]"
 
 
 class Neuron(Module):
@@ -56,6 +75,8 @@ class Neuron(Module):
             as n multiplications and n additions, to see every product in a graph picture.
 
     Attributes: ``w`` (list of Values), ``b`` (Value), ``activation`` (name or None).
+    Parameters are named ``w1 ... wn`` and ``b`` (inside a :class:`Layer` or :class:`MLP`
+    by place, ``w[l][j,i]``); plain-number inputs become constants named ``x1 ... xn``.
 
     >>> n = Neuron(2, activation="linear", seed=0)
     >>> n.w[0].data, n.w[1].data = 2.0, -1.0
@@ -70,7 +91,7 @@ class Neuron(Module):
         if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
             raise ValueError(f"Neuron needs a positive number of inputs, got {nin!r}")
         rng = as_rng(seed)
-        self.w = [Value(float(rng.uniform(-1, 1)), label=f"w{i}") for i in range(nin)]
+        self.w = [Value(float(rng.uniform(-1, 1)), label=f"w{i}") for i in range(1, nin + 1)]
         self.b = Value(0.0, label="b")
         self.activation = activations.name_of(activation)
         self._activation_fn = activations.get(activation)
@@ -115,6 +136,8 @@ class Layer(Module):
             raise ValueError(f"Layer needs a positive number of neurons, got {nout!r}")
         rng = as_rng(seed)
         self.neurons = [Neuron(nin, activation, seed=rng, fused=fused) for _ in range(nout)]
+        for j, neuron in enumerate(self.neurons, 1):
+            _name_by_place(neuron, f"[{j}")
 
     def forward(self, x):
         # Convert the inputs once here: otherwise every neuron would wrap the same numbers.
@@ -150,6 +173,8 @@ class MLP(Module):
     ['Layer', 'Layer', 'Layer']
     >>> model.layers[-1].neurons[0].activation is None
     True
+    >>> model.layers[1].neurons[2].w[0].label, model.layers[1].neurons[2].b.label  # by place
+    ('w[2][3,1]', 'b[2][3]')
     """
 
     def __init__(
@@ -177,6 +202,9 @@ class MLP(Module):
             )
             for i in range(len(sizes))
         ]
+        for number, layer in enumerate(self.layers, 1):
+            for j, neuron in enumerate(layer.neurons, 1):
+                _name_by_place(neuron, f"[{number}][{j}")
 
     def forward(self, x):
         for layer in self.layers:

@@ -15,6 +15,9 @@ Main entry points:
 * :func:`draw` -- a ``graphviz.Digraph`` you can display in Jupyter or ``.render("f.svg")``;
 * :func:`backward_frames` / :func:`draw_backward_steps` -- backprop one node at a time;
 * :func:`draw_network` -- architecture diagram of a model, or its neurons;
+* :func:`explain` -- the chain-rule sum behind one gradient, as text and as a picture;
+* :func:`to_tikz` / :func:`to_beamer` -- the graph for LaTeX slides (one overlay per step);
+* :func:`to_scalars` -- a tensor ``x @ W + b`` node as the graph of Values it stands for;
 * :func:`save_graph_picture` -- one call that writes a PNG (or the DOT text without renderer);
 * :func:`graph_main` -- the ``python -m microgradnn graph`` command.
 
@@ -28,6 +31,8 @@ import sys
 from pathlib import Path
 
 from microgradnn.viz.dot import to_dot
+from microgradnn.viz.expand import ScalarGraph, to_scalars
+from microgradnn.viz.explain import Explanation, explain
 from microgradnn.viz.frames import (
     BackwardFrame,
     BackwardSteps,
@@ -42,6 +47,7 @@ from microgradnn.viz.renderers import (
     find_renderer,
     render_bytes,
 )
+from microgradnn.viz.tikz import to_beamer, to_tikz
 from microgradnn.viz.text import escape, summarize_array
 
 
@@ -150,6 +156,8 @@ def graph_main(argv=None) -> int:
 __all__ = [
     "BackwardFrame",
     "BackwardSteps",
+    "Explanation",
+    "ScalarGraph",
     "INSTALL_HINT",
     "RenderError",
     "RendererNotFoundError",
@@ -159,6 +167,7 @@ __all__ = [
     "draw_backward_steps",
     "draw_network",
     "escape",
+    "explain",
     "find_renderer",
     "graph_main",
     "local_derivatives",
@@ -166,5 +175,8 @@ __all__ = [
     "render_bytes",
     "save_graph_picture",
     "summarize_array",
+    "to_beamer",
     "to_dot",
+    "to_scalars",
+    "to_tikz",
 ]

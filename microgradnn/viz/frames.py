@@ -61,13 +61,16 @@ class BackwardFrame:
 
 
 @dataclass
-class _Step:
+class Step:
+    """One node's gradient and the chain-rule terms it is the sum of (one per consumer)."""
+
     node: Node
     grad: object
     terms: list  # (child, local derivative or None, child grad, share)
 
 
-def _seed(root: Node, grad):
+def seed_of(root: Node, grad):
+    """The gradient the backward pass starts from (1 for a scalar output), checked."""
     if not isinstance(root, Node):
         raise TypeError(f"backward_frames needs a Value or Tensor, got {type(root).__name__}")
     if not root.requires_grad:
@@ -78,7 +81,7 @@ def _seed(root: Node, grad):
     return root._seed_gradient(grad)
 
 
-def _replay_backward(root: Node, seed) -> list[_Step]:
+def replay_backward(root: Node, seed) -> list[Step]:
     """The backward pass in "breadth first from the output" order, without side effects.
 
     The gradients come from the engine's public :func:`microgradnn.grad` (which never
@@ -96,7 +99,7 @@ def _replay_backward(root: Node, seed) -> list[_Step]:
                 waiting[id(parent)] = waiting.get(id(parent), 0) + 1
                 users.setdefault(id(parent), []).append((node, position))
     shares_of: dict[int, list] = {}
-    steps: list[_Step] = []
+    steps: list[Step] = []
     queue = deque([root])
     while queue:
         node = queue.popleft()
@@ -104,7 +107,7 @@ def _replay_backward(root: Node, seed) -> list[_Step]:
         for child, position in users.get(id(node), []):
             local = None if is_tensor(child) else graphlib.local_derivatives(child)[position]
             terms.append((child, local, final[id(child)], shares_of[id(child)][position]))
-        steps.append(_Step(node, final[id(node)], terms))
+        steps.append(Step(node, final[id(node)], terms))
         if node.is_leaf:
             continue
         shares_of[id(node)] = graphlib.gradient_shares(node, final[id(node)])
@@ -116,7 +119,7 @@ def _replay_backward(root: Node, seed) -> list[_Step]:
     return steps
 
 
-def _caption(step: _Step, name_of, root_name: str, precision: int) -> str:
+def _caption(step: Step, name_of, root_name: str, precision: int) -> str:
     name = name_of(step.node)
     if not step.terms:
         grad = step.grad
@@ -163,9 +166,9 @@ def backward_frames(
     >>> [(frame.name, frame.grad) for frame in backward_frames(f)]
     [('f', 1.0), ('q', -4.0), ('z', 3.0), ('x', -4.0), ('y', -4.0)]
     """
-    seed = _seed(root, grad)
+    seed = seed_of(root, grad)
     dotlib.check_options(rankdir, ("data", "grad"), precision, max_nodes)
-    steps = _replay_backward(root, seed)
+    steps = replay_backward(root, seed)
     if len(steps) > max_steps:
         raise ValueError(
             f"this graph has {len(steps)} nodes that need a gradient, so the backward pass "

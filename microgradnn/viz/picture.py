@@ -130,3 +130,15 @@ class GraphPicture(graphviz.Digraph):
     def save_png(self, path, dpi: int = DEFAULT_DPI) -> Path:
         """Write a PNG picture to ``path`` and return it (convenience for scripts)."""
         return renderers.render_file(self.source, Path(path), format="png", dpi=dpi)
+
+    def save_svg(self, path) -> Path:
+        """Write an SVG picture to ``path`` and return it: sharp at any size, for slides.
+
+        >>> import tempfile, pathlib
+        >>> from microgradnn import Value
+        >>> from microgradnn.viz import draw, find_renderer
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> find_renderer() is None or draw(Value(1.0)).save_svg(folder / "x.svg").exists()
+        True
+        """
+        return renderers.render_file(self.source, Path(path), format="svg")
