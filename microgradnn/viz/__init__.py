@@ -47,8 +47,8 @@ from microgradnn.viz.renderers import (
     find_renderer,
     render_bytes,
 )
-from microgradnn.viz.tikz import to_beamer, to_tikz
 from microgradnn.viz.text import escape, summarize_array
+from microgradnn.viz.tikz import to_beamer, to_tikz
 
 
 def draw(
