@@ -158,14 +158,18 @@ def test_beamer_reveals_each_gradient_at_its_backward_step():
     st.integers(1, 3),
     st.integers(1, 3),
     st.booleans(),
+    st.booleans(),
     st.integers(0, 2**16),
 )
-def test_to_scalars_has_the_tensor_numbers_and_gradients(rows, inner, cols, with_bias, seed):
+def test_to_scalars_has_the_tensor_numbers_and_gradients(rows, inner, cols, with_bias, fused, seed):
     rng = np.random.default_rng(seed)
     x = Tensor(rng.normal(size=(rows, inner)), label="x")
     w = Tensor(rng.normal(size=(inner, cols)), label="W")
     b = Tensor(rng.normal(size=cols), label="b")
-    y = affine(x, w, b) if with_bias else x @ w
+    if with_bias:  # one affine node, or a matmul node and an add node
+        y = affine(x, w, b) if fused else x @ w + b
+    else:
+        y = x @ w
     (y * y).sum().backward()
     scalars = viz.to_scalars(y)
     values = np.vectorize(lambda v: v.data, otypes=[float])(scalars.outputs)

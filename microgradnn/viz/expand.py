@@ -108,13 +108,8 @@ def to_scalars(node: Node, max_entries: int = MAX_ENTRIES) -> ScalarGraph:
     ...
     ValueError: to_scalars expands matmul and affine nodes (x @ W, x @ W + b); this node is 'add'
     """
-    name = getattr(node.op, "name", None) if not node.is_leaf else None
-    if name not in _EXPANDABLE:
-        raise ValueError(
-            "to_scalars expands matmul and affine nodes (x @ W, x @ W + b); "
-            f"this node is {name or 'a leaf'!r}"
-        )
-    x, w = node.parents[0], node.parents[1]
+    parents = _product_parents(node)
+    x, w = parents[0], parents[1]
     if np.ndim(x.data) > 2 or np.ndim(w.data) != 2:
         raise ValueError("to_scalars expands 2-D products only (a batch of rows times a matrix)")
     size = np.size(x.data) + np.size(w.data) + np.size(node.data)
@@ -123,12 +118,12 @@ def to_scalars(node: Node, max_entries: int = MAX_ENTRIES) -> ScalarGraph:
             f"this product has {size} numbers in all, more than max_entries={max_entries}: "
             "a picture of it would be unreadable; expand a smaller example (2 rows, 3 inputs)"
         )
-    names = [p.label or default for p, default in zip(node.parents, ("x", "W", "b"))]
+    names = [p.label or default for p, default in zip(parents, ("x", "W", "b"))]
     xs, ws = _grid(x, names[0]), _grid(w, names[1])
     inputs = {names[0]: xs, names[1]: ws}
     bias = None
-    if len(node.parents) > 2:
-        b = node.parents[2]
+    if len(parents) > 2:
+        b = parents[2]
         entries = np.ravel(b.data)
         bias = np.empty(len(entries), dtype=object)
         for k, v in enumerate(entries):
@@ -150,6 +145,27 @@ def to_scalars(node: Node, max_entries: int = MAX_ENTRIES) -> ScalarGraph:
         outputs = outputs[0]
     _backward_like(node, outputs)
     return ScalarGraph(node, inputs, outputs)
+
+
+def _op_name(node: Node) -> str | None:
+    return None if node.is_leaf else getattr(node.op, "name", None)
+
+
+def _product_parents(node: Node) -> tuple:
+    """(x, W) or (x, W, b) of ``x @ W``, ``affine(x, W, b)`` or ``x @ W + b`` (two nodes)."""
+    name = _op_name(node)
+    if name in _EXPANDABLE:
+        return node.parents
+    if (
+        name == "add"
+        and _op_name(node.parents[0]) == "matmul"
+        and np.ndim(node.parents[1].data) == 1
+    ):
+        return (*node.parents[0].parents, node.parents[1])
+    raise ValueError(
+        "to_scalars expands matmul and affine nodes (x @ W, x @ W + b); "
+        f"this node is {name or 'a leaf'!r}"
+    )
 
 
 def _backward_like(node: Node, outputs: np.ndarray) -> None:
