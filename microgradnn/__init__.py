@@ -13,14 +13,9 @@ Submodules (``nn``, ``optim``, ``viz``, ``data``, ...) are imported on first use
 
 import importlib
 
-from microgradnn.engine import (
-    backward,
-    detect_anomaly,
-    enable_grad,
-    grad,
-    is_grad_enabled,
-    no_grad,
-)
+from microgradnn.anomaly import detect_anomaly
+from microgradnn.engine import backward, enable_grad, grad, is_grad_enabled, no_grad
+from microgradnn.function import Context, Function
 from microgradnn.seeding import set_seed
 from microgradnn.tensor import Tensor, affine, concatenate, matmul, maximum, minimum, stack, where
 from microgradnn.value import Value
@@ -30,6 +25,11 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "engine",
     "ops",
+    "kernels",
+    "backends",
+    "anomaly",
+    "function",
+    "operators",
     "functional",
     "nn",
     "optim",
@@ -47,6 +47,8 @@ _SUBMODULES = {
 __all__ = [
     "Value",
     "Tensor",
+    "Function",
+    "Context",
     "backward",
     "grad",
     "no_grad",

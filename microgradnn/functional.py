@@ -108,7 +108,7 @@ def leaky_relu(x, alpha: float = 0.01):
     array([-0.2,  3. ])
     """
     x = _as_node(x)
-    return type(x)._from_op(ops.LeakyRelu(float(alpha)), (x,))
+    return ops.LeakyRelu(float(alpha)).apply(x)
 
 
 def elu(x, alpha: float = 1.0):
@@ -121,7 +121,7 @@ def elu(x, alpha: float = 1.0):
     -0.6321
     """
     x = _as_node(x)
-    return type(x)._from_op(ops.Elu(float(alpha)), (x,))
+    return ops.Elu(float(alpha)).apply(x)
 
 
 def smelu(x, beta: float = 1.0):

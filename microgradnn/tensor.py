@@ -17,9 +17,10 @@ import numbers
 
 import numpy as np
 
-from microgradnn import ops
-from microgradnn.engine import Node
-from microgradnn.ops import ArrayMath
+from microgradnn import kernels, ops
+from microgradnn.backends import ArrayMath, GraphMath
+from microgradnn.engine import Node, apply
+from microgradnn.operators import Operators
 
 _FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -56,7 +57,7 @@ def _to_array(data, dtype=None) -> np.ndarray:
     return array.astype(np.float64)
 
 
-class Tensor(Node):
+class Tensor(Operators, Node):
     """An n-dimensional array node (numpy float64 by default, float32 supported).
 
     Args:
@@ -73,13 +74,51 @@ class Tensor(Node):
     ((1, 3), dtype('float64'))
     """
 
-    __slots__ = ()
-    math = ArrayMath
+    # version: how often the data was changed in place; saved_versions: the parents'
+    # versions when this node was computed (backward checks that nothing changed since)
+    __slots__ = ("version", "_saved_versions")
+    math, graph_math = ArrayMath, GraphMath
+    tracks_versions = True
     # Make numpy hand mixed expressions (ndarray * Tensor) to our reflected operators.
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad: bool = True, dtype=None, label: str | None = None):
         self._init_leaf(_to_array(data, dtype), label, requires_grad)
+        self.version, self._saved_versions = 0, ()
+
+    # --- in-place safety ------------------------------------------------------------------
+    def bump_version(self) -> None:
+        """Record that ``data`` was changed in place (optimizers call this after a step).
+
+        A graph that used the old data can then no longer be backpropagated: its
+        gradients would be computed at the new numbers.
+
+        >>> w = Tensor([1.0, 2.0]); loss = (w * w).sum()
+        >>> w.data += 1; w.bump_version()
+        >>> loss.backward()
+        Traceback (most recent call last):
+        ...
+        RuntimeError: tensor 'mul' input 0 (unnamed, shape (2,)) was changed in place ...
+        """
+        self.version += 1
+
+    def _record_versions(self) -> None:
+        self.version = 0
+        self._saved_versions = tuple([p.version for p in self.parents])
+
+    @staticmethod
+    def check_versions(order) -> None:
+        """Raise when a node's input was changed in place after the node was computed."""
+        for node in order:
+            for position, (parent, seen) in enumerate(zip(node.parents, node._saved_versions)):
+                if parent.version != seen:
+                    raise RuntimeError(
+                        f"tensor {node.label or node.op.name!r} input {position} "
+                        f"({parent.label or 'unnamed'}, shape {parent.shape}) was changed in "
+                        f"place after the graph used it (version {parent.version}, the graph "
+                        f"saw {seen}); compute the forward pass again after changing it "
+                        "(e.g. call backward() before optimizer.step())"
+                    )
 
     def _seed_gradient(self, grad):
         if grad is None:
@@ -142,14 +181,14 @@ class Tensor(Node):
             raise TypeError(f"Tensor dtype must be float64 or float32, got {dtype}")
         if dtype == self.dtype:
             return self
-        return Tensor._from_op(ops.Cast(dtype), (self,))
+        return ops.Cast(dtype).apply(self)
 
     # --- operators ------------------------------------------------------------------------
     def _binary(self, op, other, reflected=False):
         other = _as_tensor(other, self.dtype)
         parents = (other, self) if reflected else (self, other)
         try:
-            return Tensor._from_op(op, parents)
+            return apply(op, parents)
         except ValueError:
             left, right = parents
             if _broadcastable(left.shape, right.shape):
@@ -163,7 +202,7 @@ class Tensor(Node):
         if isinstance(other, Tensor):
             return self._binary(ops.POW, other)
         if isinstance(other, numbers.Real) and not isinstance(other, bool):
-            return Tensor._from_op(ops.PowConst(float(other)), (self,))
+            return ops.PowConst(float(other)).apply(self)
         return self._binary(ops.POW, other)
 
     def __rpow__(self, other):
@@ -198,7 +237,7 @@ class Tensor(Node):
 
     # --- elementwise functions ------------------------------------------------------------
     def _unary(self, op):
-        return Tensor._from_op(op, (self,))
+        return op.apply(self)
 
     def maximum(self, other):
         """Elementwise max with another tensor or number. ``Tensor([1., 5.]).maximum(3)``."""
@@ -228,7 +267,7 @@ class Tensor(Node):
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0).data
         array([4., 6.])
         """
-        return Tensor._from_op(ops.Sum(_check_axis(axis, self.ndim), keepdims), (self,))
+        return ops.Sum(_check_axis(axis, self.ndim), keepdims).apply(self)
 
     def mean(self, axis=None, keepdims: bool = False):
         """Average over ``axis``: the sum divided by the number of elements summed.
@@ -236,13 +275,13 @@ class Tensor(Node):
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean().item()
         2.5
         """
-        return Tensor._from_op(ops.Mean(_check_axis(axis, self.ndim), keepdims), (self,))
+        return ops.Mean(_check_axis(axis, self.ndim), keepdims).apply(self)
 
     def max(self, axis=None, keepdims: bool = False):
         """Largest entry over ``axis``; the gradient flows to the maximal entries."""
         if self.size == 0:
             raise ValueError("max() of an empty tensor")
-        return Tensor._from_op(ops.Max(_check_axis(axis, self.ndim), keepdims), (self,))
+        return ops.Max(_check_axis(axis, self.ndim), keepdims).apply(self)
 
     # --- shapes ---------------------------------------------------------------------------
     def reshape(self, *shape):
@@ -256,7 +295,7 @@ class Tensor(Node):
                 f"cannot reshape a tensor of shape {self.shape} ({self.size} elements) "
                 f"into shape {shape}"
             ) from None
-        return Tensor._from_op(ops.Reshape(shape), (self,))
+        return ops.Reshape(shape).apply(self)
 
     def transpose(self, *axes):
         """Permute axes (reverse them when none are given). ``t.T`` for 2-D."""
@@ -265,7 +304,7 @@ class Tensor(Node):
         axes = axes or None
         if axes is not None and sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
             raise ValueError(f"transpose axes {axes} are not a permutation of {self.ndim} axes")
-        return Tensor._from_op(ops.Transpose(axes), (self,))
+        return ops.Transpose(axes).apply(self)
 
     @property
     def T(self):
@@ -283,14 +322,14 @@ class Tensor(Node):
         if self.shape == shape:
             return self
         np.broadcast_shapes(self.shape, shape)  # raises a clear numpy error if impossible
-        return Tensor._from_op(ops.BroadcastTo(shape), (self,))
+        return ops.BroadcastTo(shape).apply(self)
 
     def sum_to(self, shape):
         """Sum down to ``shape`` (undo broadcasting)."""
         shape = tuple(shape)
         if self.shape == shape:
             return self
-        return Tensor._from_op(ops.SumTo(shape), (self,))
+        return ops.SumTo(shape).apply(self)
 
     def flatten(self):
         """All entries in one axis."""
@@ -304,7 +343,7 @@ class Tensor(Node):
             raise IndexError(
                 f"index {index!r} out of range for shape {self.shape}: {error}"
             ) from None
-        return Tensor._from_op(ops.GetItem(index), (self,))
+        return ops.GetItem(index).apply(self)
 
     def __iter__(self):
         for i in range(len(self)):
@@ -399,7 +438,7 @@ def matmul(a, b) -> Tensor:
         a = a.reshape(1, -1)
     if squeeze_right:
         b = b.reshape(-1, 1)
-    out = Tensor._from_op(ops.MATMUL, (a, b))
+    out = ops.MATMUL.apply(a, b)
     if squeeze_left and squeeze_right:
         return out.reshape(())
     if squeeze_left:
@@ -413,7 +452,7 @@ def affine(x, weight, bias=None) -> Tensor:
     """``x @ weight + bias`` as one graph node (what a dense layer computes).
 
     Same numbers and gradients as ``x @ weight + bias`` written out (two nodes), see
-    :class:`microgradnn.ops.Affine`. ``x`` is (..., in) -- a single row (in,) works too --,
+    :class:`microgradnn.kernels.Affine`. ``x`` is (..., in) -- a single row (in,) works too --,
     ``weight`` is (in, out) and ``bias`` is (out,) or None.
 
     >>> affine(Tensor([[1.0, 2.0]]), Tensor([[3.0], [4.0]]), Tensor([0.5])).data
@@ -439,8 +478,8 @@ def _affine(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     parents = (x, weight) if bias is None else (x, weight, bias)
     if x.ndim == 1:  # one row: give it a batch axis of 1 and take it away again
         row = (x.reshape(1, -1),) + parents[1:]
-        return Tensor._from_op(ops.AFFINE, row).reshape(weight.shape[1:])
-    return Tensor._from_op(ops.AFFINE, parents)
+        return apply(kernels.AFFINE, row).reshape(weight.shape[1:])
+    return apply(kernels.AFFINE, parents)
 
 
 def concatenate(tensors, axis: int = 0) -> Tensor:
@@ -457,7 +496,7 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     except (ValueError, np.exceptions.AxisError) as error:
         shapes = [t.shape for t in tensors]
         raise ValueError(f"cannot concatenate shapes {shapes} along axis {axis}: {error}") from None
-    return Tensor._from_op(ops.Concatenate(axis), tuple(tensors))
+    return apply(ops.Concatenate(axis), tuple(tensors))
 
 
 def stack(tensors, axis: int = 0) -> Tensor:
@@ -472,7 +511,7 @@ def stack(tensors, axis: int = 0) -> Tensor:
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
         raise ValueError(f"stack needs tensors of one shape, got {sorted(shapes)}")
-    return Tensor._from_op(ops.Stack(axis), tuple(tensors))
+    return apply(ops.Stack(axis), tuple(tensors))
 
 
 def where(condition, a, b) -> Tensor:
@@ -484,7 +523,7 @@ def where(condition, a, b) -> Tensor:
     condition = np.asarray(_raw(condition), dtype=bool)
     a = _as_tensor(a)
     b = _as_tensor(b, a.dtype)
-    return Tensor._from_op(ops.Where(condition), (a, b))
+    return ops.Where(condition).apply(a, b)
 
 
 def maximum(a, b) -> Tensor:

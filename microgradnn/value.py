@@ -14,9 +14,10 @@ import functools
 import numbers
 import warnings
 
-from microgradnn import ops
-from microgradnn.engine import CONSTANT, Node
-from microgradnn.ops import ScalarMath
+from microgradnn import kernels, ops
+from microgradnn.backends import GraphMath, ScalarMath
+from microgradnn.engine import Node, apply
+from microgradnn.operators import Operators
 
 
 def _check_number(data, what: str = "Value") -> float:
@@ -34,7 +35,7 @@ def _check_number(data, what: str = "Value") -> float:
     return float(data)
 
 
-class Value(Node):
+class Value(Operators, Node):
     """A scalar node of the computation graph.
 
     Args:
@@ -51,6 +52,7 @@ class Value(Node):
 
     __slots__ = ()
     math = ScalarMath
+    graph_math = GraphMath
     initial_grad = 0.0
 
     def __init__(self, data, label: str | None = None, requires_grad: bool = True):
@@ -63,12 +65,12 @@ class Value(Node):
     def _binary(self, op, other, reflected=False):
         other = _as_value(other)
         parents = (other, self) if reflected else (self, other)
-        return Value._from_op(op, parents)
+        return apply(op, parents)
 
     def __pow__(self, other):
         if isinstance(other, Value):
             return self._binary(ops.POW, other)
-        return Value._from_op(_power_op(_check_number(other, "exponent")), (self,))
+        return apply(_power_op(_check_number(other, "exponent")), (self,))
 
     def __rpow__(self, other):
         return self._binary(ops.POW, other, reflected=True)
@@ -106,7 +108,7 @@ class Value(Node):
     def __float__(self):
         # math.exp(v), math.tanh(v), float(v) all land here and return a plain number with
         # no graph behind it: whatever is computed from it gets no gradient. Say so once.
-        if self.op is not CONSTANT:
+        if self._requires_grad:
             warnings.warn(
                 "float(v) turned a Value that needs a gradient into a plain number, so "
                 "backward cannot reach it (math.exp(v), math.tanh(v), ... call float(v)). "
@@ -123,7 +125,7 @@ class Value(Node):
 
     # --- functions ------------------------------------------------------------------------
     def _unary(self, op):
-        return Value._from_op(op, (self,))
+        return apply(op, (self,))
 
     def __repr__(self) -> str:
         parts = [f"data={self.data:.6g}", f"grad={_short(self.grad)}"]
@@ -135,7 +137,7 @@ class Value(Node):
 
 
 def dot(weights, inputs, bias=None) -> Value:
-    """The weighted sum w . x + b as one graph node (see :class:`microgradnn.ops.Dot`).
+    """The weighted sum w . x + b as one graph node (see :class:`microgradnn.kernels.Dot`).
 
     Same value and gradients as ``sum(w * x for w, x in zip(weights, inputs)) + bias`` but
     2n times fewer nodes: this is what a neuron computes before its activation.
@@ -156,15 +158,15 @@ def dot(weights, inputs, bias=None) -> Value:
     parents = weights + inputs
     if bias is not None:
         parents.append(_as_value(bias))
-    return Value._from_op(_dot_op(len(weights), bias is not None), tuple(parents))
+    return apply(_dot_op(len(weights), bias is not None), tuple(parents))
 
 
 # An op object holds no per-node state, so nodes of the same shape can share one. Scalar
 # graphs have tens of thousands of nodes: a fresh op object each would cost ~100 bytes more
 # per node than the node itself.
 @functools.cache
-def _dot_op(n: int, has_bias: bool) -> ops.Dot:
-    return ops.Dot(n, has_bias)
+def _dot_op(n: int, has_bias: bool) -> kernels.Dot:
+    return kernels.Dot(n, has_bias)
 
 
 @functools.lru_cache(maxsize=256)

@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from microgradnn import kernels
+from microgradnn import backends
 from microgradnn import Tensor, Value, affine, concatenate, grad, ops, stack, where
 from microgradnn.functional import elu, leaky_relu
 from microgradnn.ops import OP_TABLE
@@ -287,7 +289,7 @@ def test_scatter_add_gradient(data):
     g = data.draw(arrays((len(idx),)))
 
     def scatter(t):
-        return Tensor._from_op(ops.ScatterAdd(idx, (n,)), (t,)) ** 2
+        return ops.ScatterAdd(idx, (n,)).apply(t) ** 2
 
     check_grad(scatter, g)
 
@@ -357,10 +359,10 @@ def _window_settings(draw):
 def test_im2col_and_col2im_gradient(data):
     shape, window = _window_settings(data.draw)
     x = data.draw(arrays(shape))
-    check_grad(lambda t: Tensor._from_op(ops.Im2Col(*window), (t,)) ** 2, x)
-    cols_shape = ops.Im2Col(*window).forward(ops.ArrayMath, x).shape
+    check_grad(lambda t: kernels.Im2Col(*window).apply(t) ** 2, x)
+    cols_shape = kernels.Im2Col(*window).forward(backends.ArrayMath, x).shape
     cols = data.draw(arrays(cols_shape))
-    check_grad(lambda c: Tensor._from_op(ops.Col2Im(shape, *window), (c,)) ** 2, cols)
+    check_grad(lambda c: kernels.Col2Im(shape, *window).apply(c) ** 2, cols)
 
 
 @settings(max_examples=15, deadline=None)
@@ -369,9 +371,9 @@ def test_im2col_and_col2im_are_adjoint(data):
     """<im2col(x), c> == <x, col2im(c)>: each is the other's derivative."""
     shape, window = _window_settings(data.draw)
     x = data.draw(arrays(shape))
-    cols = ops.Im2Col(*window).forward(ops.ArrayMath, x)
+    cols = kernels.Im2Col(*window).forward(backends.ArrayMath, x)
     c = data.draw(arrays(cols.shape))
-    back = ops.Col2Im(shape, *window).forward(ops.ArrayMath, c)
+    back = kernels.Col2Im(shape, *window).forward(backends.ArrayMath, c)
     np.testing.assert_allclose(np.sum(cols * c), np.sum(x * back), rtol=1e-10, atol=1e-10)
 
 
@@ -386,7 +388,7 @@ def test_tensor_second_derivatives_of_composites(data):
     def grad_norm(weights):
         h = (Tensor(x, requires_grad=False) @ weights).tanh()
         loss = (h[np.array([0, 1, 1])] ** 2).sum() + h.sigmoid().mean(axis=0).sum()
-        cols = Tensor._from_op(ops.Im2Col((2, 1), padding=((1, 0), (0, 0))), (h[None, :, :, None],))
+        cols = kernels.Im2Col((2, 1), padding=((1, 0), (0, 0))).apply(h[None, :, :, None])
         loss = loss + (cols**3).sum()
         (gw,) = grad(loss, [weights], create_graph=True)
         return (gw * gw).sum()
@@ -405,7 +407,7 @@ def test_softmax_cross_entropy_gradient_first_and_second_order(reduction, data):
     targets = raw / raw.sum(axis=-1, keepdims=True)
 
     def loss(t):
-        return Tensor._from_op(ops.SoftmaxCrossEntropy(targets, reduction), (t,))
+        return kernels.SoftmaxCrossEntropy(targets, reduction).apply(t)
 
     check_grad(loss, z)
 
@@ -423,7 +425,7 @@ def test_softmax_cross_entropy_equals_the_log_softmax_composite(reduction):
     z = np.array([[1000.0, -1000.0, 3.0], [0.5, 0.2, -0.1], [-2.0, 0.0, 2.0]])
     targets = np.array([[0.0, 1.0, 0.0], [0.2, 0.3, 0.5], [1.0, 0.0, 0.0]])
     fused_input, composite_input = Tensor(z), Tensor(z)
-    fused = Tensor._from_op(ops.SoftmaxCrossEntropy(targets, reduction), (fused_input,))
+    fused = kernels.SoftmaxCrossEntropy(targets, reduction).apply(fused_input)
     per_row = -(Tensor(targets) * log_softmax(composite_input)).sum(axis=-1)
     composite = {"none": per_row, "sum": per_row.sum(), "mean": per_row.mean()}[reduction]
     np.testing.assert_allclose(fused.data, composite.data, rtol=1e-12)
@@ -437,12 +439,12 @@ def test_softmax_cross_entropy_equals_the_log_softmax_composite(reduction):
 
 def test_softmax_cross_entropy_refuses_an_unknown_reduction():
     with pytest.raises(ValueError, match="reduction"):
-        ops.SoftmaxCrossEntropy(np.eye(2), "average")
+        kernels.SoftmaxCrossEntropy(np.eye(2), "average")
 
 
 def _lstm_op(op):
     """The op as a function of Tensors (gates: x, W_ih, h, W_hh[, b]; others: gates, c)."""
-    return lambda *inputs: Tensor._from_op(op, inputs)
+    return lambda *inputs: op.apply(*inputs)
 
 
 @st.composite
@@ -460,10 +462,10 @@ def _lstm_op_inputs(draw, max_size=3):
         if not kind.endswith("no_bias"):
             shapes_ += [(blocks * units,)] * (2 if blocks == 3 else 1)  # GRU: b_ih and b_hh
         inputs = [draw(arrays(s, -1.5, 1.5)) for s in shapes_]
-        return (ops.GruGates() if blocks == 3 else ops.LSTM_GATES), inputs
+        return (kernels.GruGates() if blocks == 3 else kernels.LSTM_GATES), inputs
     gates = draw(arrays((n, blocks * units), -1, 1))  # any numbers: the ops are smooth in them
     state = draw(arrays((n, units), -2, 2))
-    op = {"memory": ops.LSTM_MEMORY, "output": ops.LstmOutput(), "gru_output": ops.GRU_OUTPUT}
+    op = {"memory": kernels.LSTM_MEMORY, "output": kernels.LstmOutput(), "gru_output": kernels.GRU_OUTPUT}
     return op[kind], [gates, state]
 
 
@@ -478,7 +480,7 @@ def test_lstm_ops_gradient(case):
 @given(case=_lstm_op_inputs(max_size=2), data=st.data())
 def test_lstm_ops_second_order(case, data):
     op, inputs = case
-    upstream = data.draw(arrays(op.forward(ops.ArrayMath, *inputs).shape))
+    upstream = data.draw(arrays(op.forward(backends.ArrayMath, *inputs).shape))
 
     def gradient_norm(*xs):  # differentiate the size of the gradient: second derivatives
         loss = (_lstm_op(op)(*xs) * Tensor(upstream, requires_grad=False)).sum()
@@ -495,20 +497,20 @@ def test_lstm_gates_are_sigmoid_sigmoid_tanh_sigmoid_of_the_affine_map():
     expected = np.concatenate(
         [1 / (1 + np.exp(-z[:, :4])), np.tanh(z[:, 4:6]), 1 / (1 + np.exp(-z[:, 6:]))], axis=1
     )
-    gates = ops.LSTM_GATES.forward(ops.ArrayMath, x, w_ih, h, w_hh, b)
+    gates = kernels.LSTM_GATES.forward(backends.ArrayMath, x, w_ih, h, w_hh, b)
     np.testing.assert_allclose(gates, expected, rtol=1e-13, atol=1e-15)
     huge_z = [np.array([[1e4], [-1e4]]), np.ones((1, 4)), np.zeros((2, 1)), np.zeros((1, 4))]
-    extreme = ops.LSTM_GATES.forward(ops.ArrayMath, *huge_z)
+    extreme = kernels.LSTM_GATES.forward(backends.ArrayMath, *huge_z)
     np.testing.assert_array_equal(extreme, [[1, 1, 1, 1], [0, 0, -1, 0]])  # no nan, no warning
     with pytest.raises(ValueError, match="4 blocks as wide as the memory"):
-        ops.LSTM_MEMORY.forward(ops.ArrayMath, gates, np.zeros((2, 3)))
+        kernels.LSTM_MEMORY.forward(backends.ArrayMath, gates, np.zeros((2, 3)))
 
 
 def test_lstm_output_reuses_its_saved_tanh_only_for_its_own_output():
-    op = ops.LstmOutput()  # one object, two nodes: the second forward replaces the saved tanh
+    op = kernels.LstmOutput()  # one object, two nodes: the second forward replaces the saved tanh
     gates, c1, c2 = Tensor(np.full((1, 4), 0.5)), Tensor([[0.3]]), Tensor([[-2.0]])
-    first = Tensor._from_op(op, (gates, c1))
-    Tensor._from_op(op, (gates, c2))
+    first = op.apply(gates, c1)
+    op.apply(gates, c2)
     first.sum().backward()
     np.testing.assert_allclose(c1.grad, 0.5 * (1 - np.tanh(0.3) ** 2), rtol=1e-14)
     np.testing.assert_allclose(gates.grad, [[0, 0, 0, np.tanh(0.3)]], rtol=1e-14)
@@ -531,22 +533,22 @@ def test_gru_gates_are_sigmoid_sigmoid_tanh_with_the_reset_gate_on_the_recurrent
     a, b = x @ w_ih + b_ih, h @ w_hh + b_hh
     r, z = (1 / (1 + np.exp(-(a[:, k : k + 2] + b[:, k : k + 2]))) for k in (0, 2))
     n = np.tanh(a[:, 4:] + r * b[:, 4:])
-    gates = ops.GruGates().forward(ops.ArrayMath, x, w_ih, h, w_hh, b_ih, b_hh)
+    gates = kernels.GruGates().forward(backends.ArrayMath, x, w_ih, h, w_hh, b_ih, b_hh)
     np.testing.assert_allclose(gates, np.concatenate([r, z, n], axis=1), rtol=1e-13, atol=1e-15)
     huge = [np.array([[1e4], [-1e4]]), np.ones((1, 3)), np.zeros((2, 1)), np.zeros((1, 3))]
-    extreme = ops.GruGates().forward(ops.ArrayMath, *huge)
+    extreme = kernels.GruGates().forward(backends.ArrayMath, *huge)
     np.testing.assert_array_equal(extreme, [[1, 1, 1], [0, 0, -1]])  # no nan, no warning
     with pytest.raises(ValueError, match="3 blocks as wide as the state"):
-        ops.GRU_OUTPUT.forward(ops.ArrayMath, gates, np.zeros((2, 3)))
+        kernels.GRU_OUTPUT.forward(backends.ArrayMath, gates, np.zeros((2, 3)))
 
 
 def test_gru_gates_reuse_the_saved_recurrent_candidate_only_for_their_own_output():
-    op = ops.GruGates()  # one object, two nodes: the second forward replaces what was saved
+    op = kernels.GruGates()  # one object, two nodes: the second forward replaces what was saved
     x, w_ih = Tensor([[0.5]], requires_grad=False), Tensor([[0.1, 0.2, 0.3]])
     w_hh = Tensor([[0.4, -0.5, 0.6]])
     h1, h2 = Tensor([[0.7]]), Tensor([[-1.5]])
-    first = Tensor._from_op(op, (x, w_ih, h1, w_hh))
-    Tensor._from_op(op, (x, w_ih, h2, w_hh))
+    first = op.apply(x, w_ih, h1, w_hh)
+    op.apply(x, w_ih, h2, w_hh)
     first[:, 2].sum().backward()  # d n / d h through both tanh arguments
     r, n = first.data[0, 0], first.data[0, 2]
     dn_dh = (1 - n * n) * (r * 0.6 + 0.6 * 0.7 * r * (1 - r) * 0.4)
@@ -555,10 +557,10 @@ def test_gru_gates_reuse_the_saved_recurrent_candidate_only_for_their_own_output
 
 def test_softmax_cross_entropy_reuses_its_saved_softmax_only_for_its_own_output():
     targets = np.array([[1.0, 0.0, 0.0]])
-    op = ops.SoftmaxCrossEntropy(targets)  # one object, two nodes
+    op = kernels.SoftmaxCrossEntropy(targets)  # one object, two nodes
     z1, z2 = Tensor([[0.5, -1.0, 2.0]]), Tensor([[3.0, 0.0, -3.0]])
-    first = Tensor._from_op(op, (z1,))
-    Tensor._from_op(op, (z2,))  # replaces what the op saved
+    first = op.apply(z1)
+    op.apply(z2)  # replaces what the op saved
     first.sum().backward()
     expected = np.exp(z1.data) / np.exp(z1.data).sum() - targets
     np.testing.assert_allclose(z1.grad, expected, rtol=1e-14)

@@ -247,12 +247,10 @@ def test_grad_of_several_outputs_sums_their_gradients():
     assert gy == pytest.approx(x.data + 2 * x.data * y.data)
 
 
-def test_requires_grad_is_read_off_the_op_slot():
-    from microgradnn.engine import CONSTANT
-
+def test_requires_grad_is_an_explicit_flag_of_every_node():
     weight, data = Value(2.0), Value(3.0, requires_grad=False)
     assert weight.op is None and weight.requires_grad and weight.is_leaf
-    assert data.op is CONSTANT and not data.requires_grad and data.is_leaf
+    assert data.op is None and not data.requires_grad and data.is_leaf
     product = weight * data
     assert product.requires_grad and not product.is_leaf
     assert not (data * data).requires_grad  # constants in, constant out

@@ -40,7 +40,8 @@ import numbers
 
 import numpy as np
 
-from microgradnn import ops
+from microgradnn import kernels
+from microgradnn.backends import ArrayMath
 from microgradnn.nn import activations, interop
 from microgradnn.nn.layers import as_input, initialize
 from microgradnn.nn.module import Module, Parameter
@@ -183,7 +184,7 @@ def im2col(x, kernel_size, stride=1, padding="valid", dilation=1, fill: float = 
     kernel, stride, dilation, pads = _window_settings(
         x, kernel_size, stride, padding, dilation, "im2col"
     )
-    return Tensor._from_op(ops.Im2Col(kernel, stride, dilation, pads, fill), (x,))
+    return kernels.Im2Col(kernel, stride, dilation, pads, fill).apply(x)
 
 
 def im2col_by_slicing(x, kernel_size, stride=1, padding="valid", dilation=1) -> Tensor:
@@ -246,7 +247,7 @@ def col2im(cols, image_shape, stride=1, padding="valid", dilation=1) -> Tensor:
     kernel, stride, dilation, pads = _window_settings(
         _as_images(probe, "col2im"), cols.shape[3:5], stride, padding, dilation, "col2im"
     )
-    return Tensor._from_op(ops.Col2Im(image_shape, kernel, stride, dilation, pads), (cols,))
+    return kernels.Col2Im(image_shape, kernel, stride, dilation, pads).apply(cols)
 
 
 def conv2d(x, weight, bias=None, stride=1, padding="valid", dilation=1) -> Tensor:
@@ -367,7 +368,7 @@ def avg_pool2d(x, pool_size=2, stride=None, padding="valid") -> Tensor:
     kernel, stride_, dilation, pads = _window_settings(
         Tensor(ones, requires_grad=False), pool, stride, padding, 1, "avg_pool2d"
     )
-    counts = ops.Im2Col(kernel, stride_, dilation, pads).forward(ops.ArrayMath, ones)
+    counts = kernels.Im2Col(kernel, stride_, dilation, pads).forward(ArrayMath, ones)
     return total * (1.0 / counts.sum(axis=(3, 4)))
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from microgradnn import functional as F
-from microgradnn import ops
+from microgradnn import kernels
 from microgradnn.engine import Node, grad
 from microgradnn.errors import unknown_name
 from microgradnn.tensor import Tensor
@@ -259,11 +259,11 @@ def _class_log_probs(y_pred, from_logits: bool):
 
 
 def _softmax_cross_entropy(logits: Tensor, target_rows: np.ndarray, reduction: str) -> Tensor:
-    """Cross-entropy from logits, reduced, as ONE node (see ops.SoftmaxCrossEntropy): its
+    """Cross-entropy from logits, reduced, as ONE node (see kernels.SoftmaxCrossEntropy): its
     gradient is softmax(z) - y, the same numbers the log_softmax composite would give (the
     op checks ``reduction``)."""
     targets = np.asarray(target_rows, dtype=logits.dtype)
-    return Tensor._from_op(ops.SoftmaxCrossEntropy(targets, reduction), (logits,))
+    return kernels.SoftmaxCrossEntropy(targets, reduction).apply(logits)
 
 
 def _check_class_axis(y_pred, who: str) -> None:

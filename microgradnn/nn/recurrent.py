@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from microgradnn import ops
+from microgradnn import kernels, ops
 from microgradnn.nn import activations, interop
 from microgradnn.nn.layers import as_input, as_rng, initialize
 from microgradnn.nn.module import Module, Parameter
@@ -87,7 +87,7 @@ def lstm_cell(
         fused: False (default): every line above is its own graph node (~17 nodes, each
             gate drawn with its name). True: the same numbers from three fused nodes,
             ``gates`` = [i, f, g, o] (with both matmuls), ``c`` and ``h``
-            (:class:`~microgradnn.ops.LstmGates`, ``LstmMemory``, ``LstmOutput``): less
+            (:class:`~microgradnn.kernels.LstmGates`, ``LstmMemory``, ``LstmOutput``): less
             Python work per step, faster training (the ``LSTM`` layer's default).
 
     Returns:
@@ -121,15 +121,15 @@ def lstm_cell(
 
 
 def _fused_lstm_cell(x_t, h, c, weight_ih, weight_hh, bias, step) -> tuple[Tensor, Tensor]:
-    """:func:`lstm_cell` in three nodes: gates, c' and h' (ops.LstmGates, LstmMemory,
+    """:func:`lstm_cell` in three nodes: gates, c' and h' (kernels.LstmGates, LstmMemory,
     LstmOutput; their docstrings give the derivatives)."""
     _check_matrix_inputs("lstm_cell", x_t, h)
     inputs = [x_t, as_input(weight_ih), h, as_input(weight_hh)]
     if bias is not None:
         inputs.append(as_input(bias))
-    gates = _named(Tensor._from_op(ops.LSTM_GATES, tuple(inputs)), "gates", step)
-    c_new = _named(Tensor._from_op(ops.LSTM_MEMORY, (gates, c)), "c", step)
-    h_new = _named(Tensor._from_op(ops.LstmOutput(), (gates, c_new)), "h", step)
+    gates = _named(kernels.LSTM_GATES.apply(*inputs), "gates", step)
+    c_new = _named(kernels.LSTM_MEMORY.apply(gates, c), "c", step)
+    h_new = _named(kernels.LstmOutput().apply(gates, c_new), "h", step)
     return h_new, c_new
 
 
@@ -152,7 +152,7 @@ def gru_cell(
         fused: False (default): every line above is its own graph node (~15 nodes, each
             gate drawn with its name). True: the same numbers from two fused nodes,
             ``gates`` = [r, z, n] (with both matmuls) and ``h``
-            (:class:`~microgradnn.ops.GruGates`, ``GruOutput``): less Python work per
+            (:class:`~microgradnn.kernels.GruGates`, ``GruOutput``): less Python work per
             step, faster training (the ``GRU`` layer's default).
 
     >>> import numpy as np
@@ -180,15 +180,15 @@ def gru_cell(
 
 
 def _fused_gru_cell(x_t, h, weight_ih, weight_hh, bias_ih, bias_hh, step) -> Tensor:
-    """:func:`gru_cell` in two nodes: gates and h' (ops.GruGates, GruOutput; their
+    """:func:`gru_cell` in two nodes: gates and h' (kernels.GruGates, GruOutput; their
     docstrings give the derivatives)."""
     _check_matrix_inputs("gru_cell", x_t, h)
     inputs = [x_t, as_input(weight_ih), h, as_input(weight_hh)]
     if bias_ih is not None or bias_hh is not None:  # both or neither: a missing one is zeros
         zeros = np.zeros(3 * h.shape[-1], dtype=h.dtype)
         inputs += [as_input(zeros if b is None else b) for b in (bias_ih, bias_hh)]
-    gates = _named(Tensor._from_op(ops.GruGates(), tuple(inputs)), "gates", step)
-    return _named(Tensor._from_op(ops.GRU_OUTPUT, (gates, h)), "h", step)
+    gates = _named(kernels.GruGates().apply(*inputs), "gates", step)
+    return _named(kernels.GRU_OUTPUT.apply(gates, h), "h", step)
 
 
 def _check_matrix_inputs(who: str, x_t: Tensor, h: Tensor) -> None:
