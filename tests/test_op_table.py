@@ -9,9 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microgradnn import kernels
-from microgradnn import backends
-from microgradnn import Tensor, Value, affine, concatenate, grad, ops, stack, where
+from microgradnn import (
+    Tensor,
+    Value,
+    affine,
+    backends,
+    concatenate,
+    grad,
+    kernels,
+    ops,
+    stack,
+    where,
+)
 from microgradnn.functional import elu, leaky_relu
 from microgradnn.ops import OP_TABLE
 from microgradnn.testing import (
@@ -465,7 +474,11 @@ def _lstm_op_inputs(draw, max_size=3):
         return (kernels.GruGates() if blocks == 3 else kernels.LSTM_GATES), inputs
     gates = draw(arrays((n, blocks * units), -1, 1))  # any numbers: the ops are smooth in them
     state = draw(arrays((n, units), -2, 2))
-    op = {"memory": kernels.LSTM_MEMORY, "output": kernels.LstmOutput(), "gru_output": kernels.GRU_OUTPUT}
+    op = {
+        "memory": kernels.LSTM_MEMORY,
+        "output": kernels.LstmOutput(),
+        "gru_output": kernels.GRU_OUTPUT,
+    }
     return op[kind], [gates, state]
 
 
