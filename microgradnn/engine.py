@@ -395,6 +395,8 @@ def _add_earlier_grads(order: list[Node], earlier: list) -> None:
 def _owned(g, seen: set):
     """A gradient array the node owns: not a view, not read-only, not shared with another
     node or with the caller's seed (so ``w.grad -= ...`` cannot change anything else)."""
+    if isinstance(g, np.generic):  # numpy turns 0-d results into scalars: an array again
+        return np.array(g)
     flags = getattr(g, "flags", None)
     if flags is not None and (id(g) in seen or not flags.writeable or not flags.owndata):
         return g.copy()

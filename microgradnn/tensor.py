@@ -98,7 +98,7 @@ class Tensor(Operators, Node):
         >>> loss.backward()
         Traceback (most recent call last):
         ...
-        RuntimeError: tensor 'mul' input 0 (unnamed, shape (2,)) was changed in place ...
+        RuntimeError: tensor 'mul' input 0 (unnamed, shape (2,)) was modified in place ...
         """
         self.version += 1
 
@@ -114,7 +114,7 @@ class Tensor(Operators, Node):
                 if parent.version != seen:
                     raise RuntimeError(
                         f"tensor {node.label or node.op.name!r} input {position} "
-                        f"({parent.label or 'unnamed'}, shape {parent.shape}) was changed in "
+                        f"({parent.label or 'unnamed'}, shape {parent.shape}) was modified in "
                         f"place after the graph used it (version {parent.version}, the graph "
                         f"saw {seen}); compute the forward pass again after changing it "
                         "(e.g. call backward() before optimizer.step())"
@@ -129,7 +129,8 @@ class Tensor(Operators, Node):
                     "or reduce it to a scalar first (t.sum(), t.mean())"
                 )
             return np.ones(self.data.shape, self.data.dtype)
-        seed = _to_array(grad.data if isinstance(grad, Node) else grad, self.dtype)
+        # a copy: the caller's array must never become (or alias) a node's gradient
+        seed = np.array(grad.data if isinstance(grad, Node) else grad, self.dtype, copy=True)
         if seed.shape != self.shape:
             raise ValueError(
                 f"backward() gradient has shape {seed.shape} but the tensor has shape {self.shape}"

@@ -100,12 +100,48 @@ def check_grad(
         bad = error > atol + rtol * np.abs(n)
         if np.any(bad) or not np.all(np.isfinite(a)):
             where = np.unravel_index(int(np.argmax(bad | ~np.isfinite(a))), np.shape(a))
+            at = f" at index {tuple(int(k) for k in where)}" if where else ""
             raise AssertionError(
-                f"gradient mismatch for input {i} at index {where}: "
-                f"engine says {a[where]!r}, finite differences say {n[where]!r} "
+                f"gradient mismatch for input {i}{at}: "
+                f"engine says {float(a[where]):.6g}, finite differences say {float(n[where]):.6g} "
                 f"(abs error {error[where]:.3g}, tolerance atol={atol}, rtol={rtol})"
             )
     return GradCheckReport(worst_abs, worst_rel, analytic, numeric)
+
+
+def check_function(
+    function, *inputs, eps: float = 1e-6, atol: float = 1e-6, rtol: float = 1e-5
+) -> GradCheckReport:
+    """Check a :class:`~microgradnn.Function`'s ``backward`` against central differences.
+
+    Runs ``function.apply(*inputs)`` and compares the gradient its ``backward`` gives for
+    every input with (f(x + eps) - f(x - eps)) / (2 eps). Raises an ``AssertionError`` that
+    names the function, the input (by position and label) and both derivatives.
+
+    >>> from microgradnn import Function, Value
+    >>> class Square(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return x * g          # wrong: d(x²)/dx = 2x
+    >>> check_function(Square, Value(3.0, label="x"))
+    Traceback (most recent call last):
+    ...
+    AssertionError: Square.backward: gradient mismatch for input 0 ('x'): engine says 3, ...
+    """
+    labels = [getattr(x, "label", None) for x in inputs]
+    try:
+        return check_grad(function.apply, *inputs, eps=eps, atol=atol, rtol=rtol)
+    except AssertionError as error:
+        text = str(error)
+        for i, label in enumerate(labels):
+            if label:
+                text = text.replace(f"for input {i}", f"for input {i} ({label!r})", 1)
+        raise AssertionError(f"{function.__name__}.backward: {text}") from None
 
 
 def _numeric_gradient(f, nodes, which, upstream, eps):

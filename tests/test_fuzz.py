@@ -294,7 +294,6 @@ def _graph_nodes(root):
     return nodes
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 B9/B10: engine, fixed by the core redesign")
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(programs(), st.booleans())
 def test_gradients_are_owned_writable_arrays(program, explicit_seed):
@@ -318,7 +317,6 @@ def test_gradients_are_owned_writable_arrays(program, explicit_seed):
         arrays_seen.append(node.grad)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 B8: engine, fixed by the core redesign")
 @settings(max_examples=40, deadline=None)
 @given(
     st.sampled_from(["mul", "tanh", "exp", "matmul", "sigmoid", "pow", "div"]),

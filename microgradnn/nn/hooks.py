@@ -37,7 +37,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from microgradnn.engine import CONSTANT, Node, is_grad_enabled
+from microgradnn.engine import Node, apply, is_grad_enabled
 from microgradnn.tensor import Tensor
 
 __all__ = ["RemovableHandle", "HookRegistry", "call_with_hooks"]
@@ -136,7 +136,7 @@ def _rebuild(structure, leaves):
 
 
 def _tracked(leaf) -> bool:
-    return isinstance(leaf, Node) and leaf.op is not CONSTANT
+    return isinstance(leaf, Node) and leaf.requires_grad
 
 
 class _Gather:
@@ -156,10 +156,8 @@ class _Gather:
         front = Tensor if isinstance(nodes[0], Tensor) else type(nodes[0])
         if any(isinstance(n, Tensor) != (front is Tensor) for n in nodes):
             raise TypeError("a backward hook needs inputs that are all Tensors or all Values")
-        gather = front._from_op(_GatherOp(self), tuple(nodes))
-        self.identities = [
-            front._from_op(_IdentityOp(self, i), (gather,)) for i in range(len(nodes))
-        ]
+        gather = apply(_GatherOp(self), tuple(nodes))
+        self.identities = [apply(_IdentityOp(self, i), (gather,)) for i in range(len(nodes))]
 
 
 class _HookOp:

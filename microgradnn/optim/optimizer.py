@@ -138,6 +138,8 @@ class Optimizer:
             new = self.update(p.data, g, state)
             if new is not p.data:  # arrays are updated in place (see _descend): done
                 _write(p, new)
+            if p.tracks_versions:  # a graph that saw the old numbers can no longer backward
+                p.bump_version()
 
     def update(self, theta, g, state: dict):
         """Return the new value of one parameter from its value ``theta`` (float or array),
