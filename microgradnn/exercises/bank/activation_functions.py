@@ -148,8 +148,8 @@ def check(student):
         for name, cls in classes.items():
             _check_one(cls, name, x, g)
 
-    edge = np.array([-1000.0, -30.0, -1.0, -0.5, 0.5, 1.0, 30.0])
-    fixed = [dict(x=np.linspace(-2.5, 2.5, 6), g=np.ones(6)), dict(x=edge, g=np.ones(7))]
+    edge = np.array([-1000.0, -30.0, -1.0, -0.5, 0.5, 1.0, 30.0, 1000.0])
+    fixed = [dict(x=np.linspace(-2.5, 2.5, 6), g=np.ones(6)), dict(x=edge, g=np.ones(8))]
     spec = {"x": ("array", ("n",), -4.0, 4.0), "g": ("array", ("n",), -2.0, 2.0)}
     for_all(test, spec, dims={"n": (1, 6)}, fixed=fixed, n=20)
     for name, cls in classes.items():
