@@ -110,6 +110,23 @@ def test_hook_results_replace_inputs_outputs_and_input_gradients_as_in_torch():
     _assert_same(model.layers[2].weight.grad, twin[2].weight.grad.T)
 
 
+def test_backward_pre_hook_sees_and_replaces_grad_output_as_in_torch():
+    torch = pytest.importorskip("torch")
+    model, x = _model(), _batch()
+    twin = _torch_twin(torch, model)
+    seen, twin_seen = [], []
+    for m, record in ((model, seen), (twin, twin_seen)):
+        layers = list(m.layers if m is model else m)
+        layers[2].register_full_backward_pre_hook(lambda mod, go, r=record: r.append(go))
+        layers[0].register_full_backward_pre_hook(lambda mod, go: (go[0] * -2.0,))
+    x_ours, x_theirs = Tensor(x), torch.tensor(x, requires_grad=True)
+    (model(x_ours) ** 2).sum().backward()
+    (twin(x_theirs) ** 2).sum().backward()
+    _assert_same(seen[0], twin_seen[0])
+    _assert_same(x_ours.grad, x_theirs.grad)
+    _assert_same(model.layers[0].weight.grad, twin[0].weight.grad.T)
+
+
 def test_removed_hooks_are_not_called_and_the_rest_run_in_registration_order():
     layer, calls = nn.Dense(3, 2, seed=0), []
     first = layer.register_forward_hook(lambda m, a, o: calls.append("first"))
@@ -180,8 +197,12 @@ def test_second_derivatives_pass_through_the_hooks_unchanged():
 def test_hook_that_returns_the_wrong_number_of_gradients_is_named():
     layer = nn.Dense(3, 2, seed=0)
     layer.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
-    with pytest.raises(ValueError, match="returned 2 gradients for 1 inputs"):
+    with pytest.raises(ValueError, match="hook of Dense returned 2 gradients for 1 inputs"):
         layer(Tensor(_batch())).sum().backward()
+    other = nn.Dense(3, 2, seed=0)
+    other.register_full_backward_pre_hook(lambda m, go: (go[0], go[0]))
+    with pytest.raises(ValueError, match="pre-hook of Dense returned 2 gradients for 1 outputs"):
+        other(Tensor(_batch())).sum().backward()
 
 
 def test_a_hook_must_be_callable():

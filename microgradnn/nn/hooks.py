@@ -4,6 +4,9 @@
   returning something other than None replaces the arguments (a tuple, or one argument).
 * ``module.register_forward_hook(fn)``: ``fn(module, args, output)`` runs after ``forward``;
   returning something other than None replaces the output.
+* ``module.register_full_backward_pre_hook(fn)``: ``fn(module, grad_output)`` runs during
+  ``backward`` once the gradients with respect to the module's outputs are known; returning
+  something other than None replaces ``grad_output`` (what flows into the module).
 * ``module.register_full_backward_hook(fn)``: ``fn(module, grad_input, grad_output)`` runs
   during ``backward`` once the gradients with respect to the module's inputs are known;
   returning something other than None replaces ``grad_input``.
@@ -80,21 +83,23 @@ class HookRegistry:
     (False, True)
     """
 
-    __slots__ = ("forward_pre", "forward", "backward")
+    __slots__ = ("forward_pre", "forward", "backward_pre", "backward")
 
     def __init__(self):
         self.forward_pre: OrderedDict = OrderedDict()
         self.forward: OrderedDict = OrderedDict()
+        self.backward_pre: OrderedDict = OrderedDict()
         self.backward: OrderedDict = OrderedDict()
 
     def add(self, kind: str, fn: Callable) -> RemovableHandle:
-        """Register ``fn`` under ``kind`` ("forward_pre", "forward" or "backward")."""
+        """Register ``fn`` under ``kind`` ("forward_pre", "forward", "backward_pre" or
+        "backward")."""
         if not callable(fn):
             raise TypeError(f"a hook must be callable, got {type(fn).__name__}")
         return RemovableHandle(getattr(self, kind), fn)
 
     def __bool__(self) -> bool:
-        return bool(self.forward_pre or self.forward or self.backward)
+        return bool(self.forward_pre or self.forward or self.backward_pre or self.backward)
 
 
 def call_with_hooks(module, hooks: HookRegistry, args: tuple, kwargs: dict):
@@ -105,7 +110,7 @@ def call_with_hooks(module, hooks: HookRegistry, args: tuple, kwargs: dict):
         if result is not None:
             args = result if isinstance(result, tuple) else (result,)
     call = None
-    if hooks.backward and is_grad_enabled():
+    if (hooks.backward or hooks.backward_pre) and is_grad_enabled():
         call = _BackwardCall(module, hooks)
         args = call.wrap_inputs(args)
     output = module.forward(*args, **kwargs)
@@ -253,12 +258,17 @@ class _BackwardCall:
         return _rebuild(structure, iter(values))
 
     def _outputs_done(self, grads: list) -> list:
-        self.grad_output = self._structured(
+        grad_output = self._structured(
             self._output_as_tuple(), self.n_output_leaves, self.output_positions, grads
         )
+        for fn in list(self.hooks.backward_pre.values()):
+            result = fn(self.module, grad_output)
+            if result is not None:
+                grad_output = self._checked(result, self.n_output_leaves, "outputs", "pre-hook")
+        self.grad_output = grad_output
         if not self.input_positions:  # no input needs a gradient: call the hooks now
             self._call_hooks(self._structured(self.args, self.n_input_leaves, [], []))
-        return grads
+        return [_leaves(grad_output)[i] for i in self.output_positions]
 
     def _inputs_done(self, grads: list) -> list:
         grad_input = self._structured(self.args, self.n_input_leaves, self.input_positions, grads)
@@ -272,13 +282,17 @@ class _BackwardCall:
         for fn in list(self.hooks.backward.values()):
             result = fn(self.module, grad_input, self.grad_output)
             if result is not None:
-                result = tuple(result) if isinstance(result, (list, tuple)) else (result,)
-                if len(_leaves(result)) != self.n_input_leaves:
-                    raise ValueError(
-                        f"a backward hook of {type(self.module).__name__} returned "
-                        f"{len(_leaves(result))} gradients for {self.n_input_leaves} inputs; "
-                        "return one per input (None where there is none), or None"
-                    )
-                grad_input = result
+                grad_input = self._checked(result, self.n_input_leaves, "inputs", "hook")
         self.grad_output = None
         return grad_input
+
+    def _checked(self, result, expected: int, what: str, kind: str) -> tuple:
+        """A hook's replacement gradients as a tuple, with one gradient per leaf."""
+        result = tuple(result) if isinstance(result, (list, tuple)) else (result,)
+        if len(_leaves(result)) != expected:
+            raise ValueError(
+                f"a backward {kind} of {type(self.module).__name__} returned "
+                f"{len(_leaves(result))} gradients for {expected} {what}; "
+                "return one per item (None where there is none), or None"
+            )
+        return result

@@ -207,6 +207,20 @@ class Module:
         """
         return self._hook_registry().add("forward", hook)
 
+    def register_full_backward_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` during backward, once the gradients with respect
+        to the module's outputs are known; a non-None result replaces ``grad_output``.
+        Returns a handle whose ``remove()`` unregisters the hook.
+
+        >>> from microgradnn import Tensor
+        >>> from microgradnn.nn import Dense
+        >>> layer, x = Dense(2, 1, seed=0), Tensor(np.ones((1, 2)))
+        >>> h = layer.register_full_backward_pre_hook(lambda m, go: (go[0] * 0,))
+        >>> layer(x).sum().backward(); h.remove(); x.grad
+        array([[0., 0.]])
+        """
+        return self._hook_registry().add("backward_pre", hook)
+
     def register_full_backward_hook(self, hook) -> RemovableHandle:
         """Call ``hook(module, grad_input, grad_output)`` during backward, once the gradients
         with respect to the module's inputs are known; a non-None result replaces
