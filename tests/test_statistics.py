@@ -143,3 +143,28 @@ def test_reading_names_a_stalled_layer_and_a_healthy_run():
 def test_every_must_be_a_positive_count():
     with pytest.raises(ValueError, match="every"):
         LayerStatistics(every=0)
+
+
+def test_statistics_plots_write_pngs_with_one_panel_per_layer(tmp_path):
+    from microgradnn import plots
+
+    x = np.random.default_rng(2).normal(size=(40, 2))
+    y = (x[:, :1] > 0).astype(float)
+    model = nn.Sequential(
+        [
+            nn.Dense(2, 6, activation="tanh", seed=0),
+            nn.Dense(6, 6, activation="relu", seed=1),
+            nn.Dense(6, 1, activation="sigmoid", seed=2),
+        ]
+    ).compile("adam", "binary_crossentropy", lr=0.01)
+    stats = LayerStatistics()
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0, callbacks=[stats])
+    figure = plots.activation_histograms(stats, path=tmp_path / "h.png")
+    assert (tmp_path / "h.png").stat().st_size > 0
+    assert [ax.get_title().split("\n")[0] for ax in figure.axes] == stats.layer_names
+    assert figure.axes[0].get_ylim() == (-1.0, 1.0)  # tanh: the whole output range
+    figure = plots.ratio_curves(stats, path=tmp_path / "r.png")
+    assert len(figure.axes[1].get_lines()) == 3 + 1  # three layers and the 1e-3 line
+    assert stats.reading() in " ".join(t.get_text() for t in figure.texts).replace("\n", " ")
+    with pytest.raises(ValueError, match="no record"):
+        plots.ratio_curves(LayerStatistics(), show=False)

@@ -160,7 +160,8 @@ class LayerStatistics(Callback):
 
     Args:
         every: record every ``every`` optimizer steps (counted over the whole run); None
-            (default) records once per epoch, on the epoch's last batch.
+            (default) records once per epoch, on the epoch's first batch (so the first
+            record shows the network as it was initialized).
         layers: the modules to watch; default: ``model.layers`` (a ``Sequential`` or an
             ``MLP``), else the model itself.
         sample_size: activation values kept per layer and record (for histograms).
@@ -239,7 +240,7 @@ class LayerStatistics(Callback):
     def _records_now(self, batch: int) -> bool:
         if self.every is not None:
             return self._step % self.every == 0
-        return batch == self.params.get("steps", 1) - 1  # the last batch of the epoch
+        return batch == 0  # the epoch's first (full-size) batch
 
     def _catcher(self, index: int):
         def catch(module, args, output):
@@ -278,7 +279,8 @@ def _power_of_ten(x: float) -> str:
 
 def read_statistics(stats: LayerStatistics) -> str:
     """A one-line reading of the last record: stalled or too-large updates, saturated or
-    dead units, gradients that vanish or explode with depth; else that learning looks healthy.
+    dead units (hidden layers: a confident output layer is fine), gradients that vanish or
+    explode with depth; else that learning looks healthy.
 
     >>> s = LayerStatistics(); s.layer_names = ["layer 1 (Dense)", "layer 2 (Dense)"]
     >>> keys = {"saturated": [float("nan")], "dead": [float("nan")]}
@@ -290,6 +292,7 @@ def read_statistics(stats: LayerStatistics) -> str:
     layer 1's gradient is 1e-4 of layer 2's: gradients vanish on the way back
     """
     findings = []
+    output_layer = stats.layer_names[-1] if len(stats.layer_names) > 1 else None
     last = {
         name: {k: v[-1] for k, v in stats.history[name].items() if v} for name in stats.layer_names
     }
@@ -302,9 +305,10 @@ def read_statistics(stats: LayerStatistics) -> str:
             findings.append(
                 f"{short}'s updates are {ratio:.0e} of its weights: steps too large, may diverge"
             )
-        if numbers.get("saturated", 0) > 0.5:
+        hidden = name != output_layer  # a confident output layer is not a problem
+        if hidden and numbers.get("saturated", 0) > 0.5:
             findings.append(f"{numbers['saturated']:.0%} of {short}'s units are saturated")
-        if numbers.get("dead", 0) > 0.5:
+        if hidden and numbers.get("dead", 0) > 0.5:
             findings.append(f"{numbers['dead']:.0%} of {short}'s ReLU units are dead")
     norms = [
         (name.split(" (")[0], last[name].get("grad_norm", math.nan)) for name in stats.layer_names
