@@ -296,3 +296,61 @@ def test_unused_value_parameter_stays_put_without_torch():
     fresh = Value(2.0)
     optim.Adam([fresh], lr=0.1).step()
     assert fresh.data == 2.0
+
+
+# --- ReduceLROnPlateau: the learning rate after every epoch equals torch's ---------------
+def _plateau_losses(seed, n=60):
+    """Losses that fall, stall on plateaus (exact repeats and tiny changes) and rise, then
+    stay flat for 15 epochs (so that even the default patience of 10 runs out)."""
+    rng = np.random.default_rng(seed)
+    steps = rng.choice([-0.1, -1e-5, 0.0, 1e-5, 0.05], size=n, p=[0.3, 0.2, 0.2, 0.2, 0.1])
+    losses_seen = (5.0 + np.cumsum(steps)).tolist()
+    return losses_seen + [losses_seen[-1]] * 15
+
+
+PLATEAU_OPTIONS = [
+    {},
+    {"factor": 0.5, "patience": 2},
+    {"factor": 0.5, "patience": 0, "cooldown": 2},
+    {"factor": 0.3, "patience": 3, "threshold": 1e-3, "threshold_mode": "abs", "cooldown": 1},
+    {"mode": "max", "factor": 0.5, "patience": 2, "min_lr": 0.02},
+    {"mode": "max", "threshold_mode": "abs", "threshold": 0.01, "patience": 1, "cooldown": 3},
+    {"factor": 0.9, "patience": 1, "min_lr": 0.0999999999, "eps": 1e-12},
+]
+
+
+@pytest.mark.parity
+@pytest.mark.parametrize("options", PLATEAU_OPTIONS, ids=[str(o) for o in PLATEAU_OPTIONS])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_reduce_lr_on_plateau_follows_torch_epoch_by_epoch(options, seed):
+    torch = pytest.importorskip("torch")
+    losses_seen = _plateau_losses(seed)
+    if options.get("mode") == "max":  # (an accuracy-like number that stalls)
+        losses_seen = [-v for v in losses_seen]
+    ours = optim.ReduceLROnPlateau(optim.SGD([Value(0.0)], lr=1.0), **options)
+    weight = torch.zeros(1, requires_grad=True)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        torch.optim.SGD([weight], lr=1.0), **options
+    )
+    our_rates, their_rates = [], []
+    for value in losses_seen:
+        ours.step(value)
+        theirs.step(value)
+        our_rates.append(ours.get_last_lr())
+        their_rates.append(theirs.get_last_lr()[0])
+    assert our_rates == their_rates
+    assert len(set(our_rates)) > 1  # the sequence did trigger reductions
+
+
+def test_reduce_lr_on_plateau_checks_its_settings():
+    opt = optim.SGD([Value(0.0)], lr=1.0)
+    with pytest.raises(ValueError, match="factor"):
+        optim.ReduceLROnPlateau(opt, factor=1.5)
+    with pytest.raises(ValueError, match="mode"):
+        optim.ReduceLROnPlateau(opt, mode="lowest")
+    with pytest.raises(TypeError, match="Optimizer"):
+        optim.ReduceLROnPlateau("adam")
+    scheduler = optim.ReduceLROnPlateau(opt, patience=0, factor=0.5)
+    scheduler.step(Tensor([1.0]))
+    scheduler.step(np.float64(2.0))  # a numpy number or a one-element Tensor both work
+    assert scheduler.get_last_lr() == 0.5

@@ -29,7 +29,7 @@ from microgradnn.errors import unknown_name
 from microgradnn.optim.clipping import clip_grad_norm
 from microgradnn.optim.optimizer import Optimizer
 from microgradnn.optim.optimizers import GD, SGD, Adagrad, Adam, Adamax, RMSprop
-from microgradnn.optim.schedulers import ExponentialLR, StepLR
+from microgradnn.optim.schedulers import ExponentialLR, ReduceLROnPlateau, StepLR
 
 __all__ = [
     "Optimizer",
@@ -41,6 +41,7 @@ __all__ = [
     "Adamax",
     "StepLR",
     "ExponentialLR",
+    "ReduceLROnPlateau",
     "clip_grad_norm",
     "get",
 ]

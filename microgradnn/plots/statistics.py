@@ -5,7 +5,9 @@
 - :func:`ratio_curves`: gradient-to-data and update-to-data ratios of every layer over the
   run, on a log axis, with the healthy band around 1e-3 shaded.
 
-Both print the one-line reading of :func:`microgradnn.train.statistics.read_statistics`
+- :func:`lr_finder`: the learning-rate range test of ``train.lr_find``.
+
+The first two print the one-line reading of :func:`microgradnn.train.statistics.read_statistics`
 under the figure.
 
 >>> import numpy as np
@@ -29,7 +31,7 @@ import numpy as np
 from microgradnn.plots.figures import CLASS_COLORS, finish, new_figure, wrap
 from microgradnn.train.statistics import read_statistics
 
-__all__ = ["activation_histograms", "ratio_curves"]
+__all__ = ["activation_histograms", "ratio_curves", "lr_finder"]
 
 #: update-to-data ratios in this band are the usual sign of healthy learning
 HEALTHY_BAND = (1e-4, 3e-2)
@@ -186,4 +188,52 @@ def ratio_curves(
         figure.suptitle(title)
     figure.tight_layout()
     _add_reading(figure, stats, 2)
+    return finish(figure, path, show)
+
+
+def lr_finder(
+    finder,
+    path: str | os.PathLike | None = None,
+    show: bool | None = None,
+    title: str | None = None,
+):
+    """The learning-rate range test of ``train.lr_find``: loss against the learning rate
+    (log axis), raw and smoothed, with the suggested rate marked.
+
+    >>> from microgradnn.train import LRFinder
+    >>> finder = LRFinder(lrs=[1e-3, 1e-2, 1e-1, 1.0], losses=[1.0, 0.8, 0.3, 5.0],
+    ...                   smoothed=[1.0, 0.9, 0.6, 2.0], suggestion=1e-2, min_loss_lr=0.1)
+    >>> lr_finder(finder, show=False).axes[0].get_xscale()
+    'log'
+    """
+    if not finder.lrs:
+        raise ValueError("this LRFinder holds no measurement: run train.lr_find(model, x, y)")
+    figure, axes = new_figure(path, show, (6.5, 4.2))
+    ax = axes[0, 0]
+    ax.plot(finder.lrs, finder.losses, color="#bbbbbb", lw=1, label="batch loss")
+    ax.plot(finder.lrs, finder.smoothed, color=CLASS_COLORS[0], lw=2, label="smoothed loss")
+    at = int(np.argmin(np.abs(np.log(finder.lrs) - math.log(finder.suggestion))))
+    ax.plot(
+        finder.suggestion,
+        finder.smoothed[at],
+        "o",
+        color=CLASS_COLORS[3],
+        ms=8,
+        label=f"suggested lr = {finder.suggestion:.2g}",
+    )
+    ax.axvline(finder.suggestion, color=CLASS_COLORS[3], ls=":", lw=1)
+    ax.set_xscale("log")
+    # the last points of a diverging run would squash the interesting part of the curve
+    lowest = int(np.argmin(finder.smoothed))
+    low = min(finder.smoothed[lowest], min(finder.losses[: lowest + 1]))
+    best = finder.smoothed[0]
+    ax.set_ylim(low - 0.1 * abs(best - low) - 1e-12, max(finder.smoothed[0], low) * 1.5 + 1e-12)
+    ax.set_xlabel("learning rate (log scale)")
+    ax.set_ylabel("loss")
+    ax.set_title(title or "Learning-rate range test")
+    ax.legend(fontsize=9)
+    ax.grid(True, which="major", alpha=0.3)
+    figure.tight_layout()
+    text = "Reading: " + finder.reading()
+    figure.text(0.5, -0.02, wrap(text, 90), ha="center", va="top", fontsize=10)
     return finish(figure, path, show)

@@ -43,6 +43,9 @@ The package, one concern per module:
 - :mod:`~microgradnn.train.loop`: ``fit``, ``evaluate``, ``predict``;
 - :mod:`~microgradnn.train.steps`: one batch through a model (tensor or scalar);
 - :mod:`~microgradnn.train.callbacks`: ``History``, ``EarlyStopping``, ... ;
+- :mod:`~microgradnn.train.learning_rate`: ``LearningRateScheduler``, ``ReduceLROnPlateau``,
+  ``lr_find``;
+- :mod:`~microgradnn.train.csv_logger`: ``CSVLogger``;
 - :mod:`~microgradnn.train.checkpoints`: ``save_weights``, ``load_weights``, ``ModelCheckpoint``;
 - :mod:`~microgradnn.train.progress`: the lines and the bar ``fit`` prints;
 - :mod:`~microgradnn.train.statistics`: ``LayerStatistics``, looking inside while training;
@@ -60,11 +63,17 @@ from microgradnn.train.callbacks import (
     EarlyStopping,
     History,
     LambdaCallback,
-    LearningRateScheduler,
     TerminateOnNaN,
 )
 from microgradnn.train.checkpoints import ModelCheckpoint, load_weights, save_weights
 from microgradnn.train.config import TrainingConfig, compile
+from microgradnn.train.csv_logger import CSVLogger
+from microgradnn.train.learning_rate import (
+    LearningRateScheduler,
+    LRFinder,
+    ReduceLROnPlateau,
+    lr_find,
+)
 from microgradnn.train.loop import evaluate, fit, predict
 from microgradnn.train.statistics import LayerStatistics
 from microgradnn.train.summary import summary
@@ -83,7 +92,11 @@ __all__ = [
     "TerminateOnNaN",
     "ModelCheckpoint",
     "LearningRateScheduler",
+    "ReduceLROnPlateau",
+    "lr_find",
+    "LRFinder",
     "LambdaCallback",
+    "CSVLogger",
     "LayerStatistics",
     "save_weights",
     "load_weights",

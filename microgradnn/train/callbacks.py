@@ -2,7 +2,8 @@
 
 Keras's names and hooks: ``History`` records the numbers, ``EarlyStopping`` stops when the
 monitored number stops improving, ``TerminateOnNaN`` stops a diverging run,
-``LearningRateScheduler`` sets the learning rate per epoch, ``LambdaCallback`` wraps functions.
+``LambdaCallback`` wraps functions. Learning-rate callbacks are in
+:mod:`microgradnn.train.learning_rate`, ``CSVLogger`` in :mod:`microgradnn.train.csv_logger`.
 
 >>> h = History(); h.on_train_begin()
 >>> h.on_epoch_end(0, {"loss": 0.5})
@@ -15,14 +16,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from microgradnn.train.config import config_of
-
 __all__ = [
     "Callback",
     "History",
     "EarlyStopping",
     "TerminateOnNaN",
-    "LearningRateScheduler",
     "LambdaCallback",
     "CallbackList",
     "monitor_mode",
@@ -76,8 +74,9 @@ class History(Callback):
     """The record of a training run: ``history.history["loss"]`` has one number per epoch.
 
     Keys: ``"loss"``, each metric, and ``"val_"`` versions when there is validation data
-    (plus ``"lr"`` with a :class:`LearningRateScheduler`). ``history.epoch`` lists the epoch
-    numbers (from 0). Draw the learning curves with ``plots.learning_curves(history)``.
+    (plus ``"lr"`` with a ``LearningRateScheduler`` or ``ReduceLROnPlateau``).
+    ``history.epoch`` lists the epoch numbers (from 0). Draw the learning curves with
+    ``plots.learning_curves(history)``.
 
     >>> h = History(); h.on_train_begin()
     >>> h.on_epoch_end(0, {"loss": 0.5}); h.on_epoch_end(1, {"loss": 0.25})
@@ -208,43 +207,6 @@ class TerminateOnNaN(Callback):
             self.stopped_batch = batch
             self.model.stop_training = True
             print(f"TerminateOnNaN: batch {batch} has loss {loss}; stopping training")
-
-
-class LearningRateScheduler(Callback):
-    """Set the optimizer's learning rate at the start of each epoch.
-
-    ``schedule`` is either a function ``schedule(epoch, lr) -> new_lr`` (epochs from 0) or a
-    schedule object from :mod:`microgradnn.optim` (``StepLR``, ``ExponentialLR``), which is
-    stepped after each epoch. The rate used is logged as ``"lr"``.
-
-    >>> def halve_every_10(epoch, lr):
-    ...     return lr * 0.5 if epoch > 0 and epoch % 10 == 0 else lr
-    >>> scheduler = LearningRateScheduler(halve_every_10)
-    """
-
-    def __init__(self, schedule, verbose: int = 0):
-        if not callable(schedule) and not callable(getattr(schedule, "step", None)):
-            raise TypeError("schedule must be a function (epoch, lr) -> lr or an optim schedule")
-        self.schedule, self.verbose = schedule, verbose
-
-    def _optimizer(self):
-        return config_of(self.model).optimizer
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if callable(self.schedule) and not hasattr(self.schedule, "optimizer"):
-            optimizer = self._optimizer()
-            new_lr = float(self.schedule(epoch, optimizer.lr))
-            if not math.isfinite(new_lr) or new_lr < 0:
-                raise ValueError(f"the schedule returned an invalid learning rate {new_lr}")
-            optimizer.lr = new_lr
-            if self.verbose:
-                print(f"Epoch {epoch + 1}: learning rate {new_lr:.4g}")
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs is not None:
-            logs["lr"] = self._optimizer().lr
-        if hasattr(self.schedule, "optimizer"):
-            self.schedule.step()
 
 
 class LambdaCallback(Callback):
