@@ -199,3 +199,62 @@ def test_scalar_picture_names_every_entry():
     dot = viz.to_scalars(y).draw().source
     for name in ("x[1,1]", "x[1,2]", "W[1,1]", "W[2,1]", "y[1,1]"):
         assert f"<b>{name}</b>" in dot
+
+
+# --- fused kernels drawn as their reference composites ----------------------------------------
+def _neuron_reference(op, *inputs):
+    """A neuron's Σ wᵢxᵢ + b from primitives (what a kernel's reference returns)."""
+    n = op.n
+    total = inputs[2 * n] if op.has_bias else None
+    for w, x in zip(inputs[:n], inputs[n : 2 * n]):
+        total = w * x if total is None else total + w * x
+    return total
+
+
+@pytest.fixture
+def neuron_with_reference(monkeypatch):
+    neuron = nn.Neuron(3, activation="tanh", seed=0)
+    out = neuron([0.5, -1.0, 2.0])
+    out.label = "out"
+    out.backward()
+    fused = out.parents[0]
+    if not callable(getattr(fused.op, "reference", None)):  # until the kernels declare it
+        monkeypatch.setattr(type(fused.op), "reference", _neuron_reference, raising=False)
+    return neuron, out, fused
+
+
+def test_expand_draws_the_composite_with_the_same_numbers(neuron_with_reference):
+    neuron, out, fused = neuron_with_reference
+    dot = viz.to_dot(out, expand=True)
+    assert "cluster_expanded0" in dot and "expanded" in dot
+    assert dot.count("<b>w1</b>") == 1  # the parameters are drawn once, feeding the products
+    # the weighted sum is no longer one circle but three products and three sums
+    circles = re.findall(r"^\to\d+ \[label=<([^>]*)>", dot, flags=re.M)
+    assert circles.count("×") == 3 and circles.count("+") == 3 and "tanh" in circles
+    # the composite's output carries the fused node's value and gradient
+    assert f"data {dotlib.fmt(fused.data)}" in dot and f"grad {dotlib.fmt(fused.grad)}" in dot
+    # inside the composite, each product gets the upstream gradient (d(sum)/d(product) = 1)
+    assert dot.count(f"grad {dotlib.fmt(fused.grad)}") >= 4
+    assert neuron.w[0].grad == pytest.approx(fused.grad * 0.5)  # nothing was overwritten
+
+
+def test_expand_one_node_and_refuse_others(neuron_with_reference):
+    _, out, fused = neuron_with_reference
+    assert "cluster_expanded0" in viz.to_dot(out, expand=fused)
+    assert "cluster_expanded" not in viz.to_dot(out, expand=False)
+    with pytest.raises(ValueError, match="not a fused kernel"):
+        viz.to_dot(out, expand=out)  # tanh is a primitive
+
+
+def test_real_kernels_expand_to_their_references():
+    kernels = pytest.importorskip("microgradnn.kernels")
+    assert kernels is not None
+    model = nn.MLP(2, [3, 1], seed=0)
+    out = model([0.5, -1.0])
+    out.backward()
+    fused = [n for n in viz.collect_nodes(out) if callable(getattr(n.op, "reference", None))]
+    assert fused, "the scalar MLP's neurons should be fused kernels"
+    dot = viz.to_dot(out, expand=True)
+    assert dot.count("subgraph cluster_expanded") == len(fused)
+    for node in fused:
+        assert f"data {dotlib.fmt(node.data)}" in dot

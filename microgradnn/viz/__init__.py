@@ -61,6 +61,7 @@ def draw(
     max_nodes: int | None = None,
     highlight=None,
     summarize="auto",
+    expand=False,
 ):
     """The computation graph of ``root`` as a ``graphviz.Digraph`` (same options as to_dot).
 
@@ -87,6 +88,7 @@ def draw(
         max_nodes=max_nodes,
         highlight=highlight,
         summarize=summarize,
+        expand=expand,
     )
     return GraphPicture.from_dot(dot)
 

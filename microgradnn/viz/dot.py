@@ -160,6 +160,7 @@ def to_dot(
     max_nodes: int | None = None,
     highlight=None,
     summarize="auto",
+    expand=False,
 ) -> str:
     """The computation graph that produced ``root``, as deterministic DOT text.
 
@@ -182,6 +183,9 @@ def to_dot(
         summarize: ``"auto"`` (default) draws graphs of more than :data:`SUMMARIZE_ABOVE`
             nodes as a summary (nodes of one operation at one depth drawn as one box with a
             count); ``True`` always, ``False`` never (big graphs may then take minutes).
+        expand: draw fused kernel nodes (a neuron's ``Σ wᵢxᵢ + b``, a dense layer's
+            ``x @ W + b``, ...) as the composite of primitives they stand for, with the same
+            numbers: ``True`` for all of them, or a node / a list of nodes.
 
     >>> from microgradnn import Value
     >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
@@ -200,6 +204,11 @@ def to_dot(
         from microgradnn.viz.summary import summary_dot
 
         return summary_dot(root, nodes, options)
+    if expand is not False and expand is not None:
+        from microgradnn.viz.fused import expand_fused
+
+        expansion = expand_fused(root, expand)
+        return "".join(DotBuilder(expansion.root, options, expansion.nodes, expansion).lines())
     return "".join(DotBuilder(root, options, nodes).lines())
 
 
@@ -213,10 +222,17 @@ class DotBuilder:
     ('x', 'v1')
     """
 
-    def __init__(self, root: Node, options: Options, nodes: list[Node] | None = None):
+    def __init__(
+        self, root: Node, options: Options, nodes: list[Node] | None = None, expansion=None
+    ):
         self.root = root
         self.options = options
         all_nodes = collect_nodes(root) if nodes is None else nodes
+        # fused nodes drawn as their composites (viz.fused): edges from a fused node start
+        # at its composite's output, whose gradients come from the expansion
+        self.substitute = expansion.substitute if expansion is not None else {}
+        self.clusters = expansion.clusters if expansion is not None else []
+        self.extra_grads = expansion.grads if expansion is not None else {}
         if options.max_nodes is not None and len(all_nodes) > options.max_nodes:
             kept = nearest_to_root(root, options.max_nodes)
             self.nodes = [n for n in all_nodes if id(n) in kept]
@@ -224,7 +240,7 @@ class DotBuilder:
             self.nodes = all_nodes
         self.hidden = len(all_nodes) - len(self.nodes)
         self.index = {id(n): i for i, n in enumerate(self.nodes)}
-        self.fanout = consumers_count(all_nodes)
+        self.fanout = consumers_count(all_nodes, self.substitute)
         self.names = node_names(self.nodes, options.precision)
         self.root_name = self.names[self.index[id(root)]]
         self.rankdir = options.rankdir
@@ -232,12 +248,35 @@ class DotBuilder:
             self.rankdir = self._choose_rankdir()
 
     def _choose_rankdir(self) -> str:
-        numbers = len(self.options.show) * (self.options.precision + 9)
-        box_chars = max(4, *(len(n) for n in self.names[-20:])) + numbers
-        edge_chars = 0
+        """LR or TB, from the graph's shape and the real lengths of its texts."""
+        widths = sorted(self._box_chars(node, name) for node, name in zip(self.nodes, self.names))
+        box_chars = widths[(len(widths) * 9) // 10]  # the wide boxes decide a layer's width
+        tensors = any(is_tensor(n) for n in self.nodes)
+        edge_chars = 0.0
         if self.options.show_local_grads:
-            edge_chars = 24 if "grad" in self.options.show else 16
-        return layout.choose_rankdir(self.nodes, box_chars, edge_chars)
+            lengths = [
+                max(len(line) for line in label.split("<br/>"))
+                for node in self.nodes
+                if not node.is_leaf
+                for label in self._edge_labels(node)
+                if label
+            ]
+            edge_chars = sorted(lengths)[len(lengths) // 2] if lengths else 0.0
+        return layout.choose_rankdir(
+            self.nodes, box_chars, edge_chars, self.substitute, box_lines=3 if tensors else 1
+        )
+
+    def _box_chars(self, node: Node, name: str) -> int:
+        """Characters across a node's box (its widest line)."""
+        precision = self.options.precision
+        if is_tensor(node):
+            return 12 + max(len(name) + 14, len(summarize_array(node.data, precision)))
+        chars = len(name) + 2
+        if "data" in self.options.show:
+            chars += 7 + len(fmt(node.data, precision))
+        if "grad" in self.options.show and node.requires_grad:
+            chars += 7 + precision + 2
+        return chars
 
     # --- names ------------------------------------------------------------------------------
     def name_of(self, node: Node) -> str:
@@ -250,16 +289,40 @@ class DotBuilder:
         """The DOT text, one statement per list entry."""
         out = [f"digraph {GRAPH_NAME} {{\n"]
         out.extend(self._header())
+        cluster_of = {
+            id(n): k for k, (_title, members) in enumerate(self.clusters) for n in members
+        }
+        current = None
+        later: list[str] = []  # edges into a cluster, written after it
         for i, node in enumerate(self.nodes):
+            cluster = cluster_of.get(id(node))
+            if cluster != current:  # a composite's nodes are listed together: frame them
+                if current is not None:
+                    out.append("\t}\n")
+                if cluster is not None:
+                    out.append(self._cluster_header(cluster))
+                current = cluster
             out.append(f"\tv{i} [label=<{self._value_label(node)}>]\n")
             if not node.is_leaf:
                 out.append(f"\to{i} {self._op_attributes(node)}\n")
-                out.extend(self._edges(i, node))
+                # an edge written inside a cluster would pull its tail (an input) in too
+                (later if current is not None else out).extend(self._edges(i, node))
                 out.append(f"\to{i} -> v{i}\n")
+        if current is not None:
+            out.append("\t}\n")
+        out.extend(later)
         if self.hidden:
             out.append(self._hidden_marker())
         out.append("}\n")
         return out
+
+    def _cluster_header(self, k: int) -> str:
+        """Opens a dashed frame around an expanded kernel's composite, titled with its symbol."""
+        title = escape(self.clusters[k][0])
+        return (
+            f'\tsubgraph cluster_expanded{k} {{\n\tlabel=<{title}> style="dashed,rounded" '
+            f'color="{OP_BORDER}" fontcolor="{OP_BORDER}" fontsize={SMALL_FONT_SIZE}\n'
+        )
 
     def _header(self) -> list[str]:
         o = self.options
@@ -307,9 +370,10 @@ class DotBuilder:
         precision = self.options.precision
         view = self.options.grads
         if view is None:
-            if node.grad is None:
+            grad = self.extra_grads.get(id(node), node.grad)
+            if grad is None:
                 return f'<font color="{MUTED_TEXT}">none yet</font>', PENDING_FILL
-            return escape(data_text(node.grad, precision)), GRAD_FILL
+            return escape(data_text(grad, precision)), GRAD_FILL
         if id(node) in view.known:
             fill = HIGHLIGHT_FILL if id(node) in self.options.highlight else GRAD_FILL
             return escape(data_text(view.known[id(node)], precision)), fill
@@ -371,6 +435,7 @@ class DotBuilder:
         lines = []
         hidden_inputs = 0
         for position, parent in enumerate(node.parents):
+            parent = self.substitute.get(id(parent), parent)
             source = self.index.get(id(parent))
             if source is None:
                 hidden_inputs += 1
@@ -396,7 +461,7 @@ class DotBuilder:
             return view.known.get(id(node))
         if "grad" not in self.options.show or not self._backward_has_run():
             return None
-        return node.grad
+        return self.extra_grads.get(id(node), node.grad)
 
     def _backward_has_run(self) -> bool:
         """A scalar output whose grad is still 0 has not been backpropagated: no products."""
@@ -409,7 +474,8 @@ class DotBuilder:
         if is_tensor(node):
             return self._tensor_edge_labels(node)
         locals_ = local_derivatives(node)
-        names = [self.name_of(p) for p in node.parents]
+        parents = [self.substitute.get(id(p), p) for p in node.parents]
+        names = [self.name_of(p) for p in parents]
         child = self.name_of(node)
         child_grad, ghost = self._child_grad(node), False
         view = self.options.grads
@@ -417,7 +483,7 @@ class DotBuilder:
             child_grad, ghost = view.final[id(node)], True  # reserve the space, invisibly
         precision = self.options.precision
         labels: list[str | None] = []
-        for position, (parent, local) in enumerate(zip(node.parents, locals_)):
+        for position, (parent, local) in enumerate(zip(parents, locals_)):
             if local is None or not parent.requires_grad:  # no gradient flows to constants
                 labels.append(None)
                 continue

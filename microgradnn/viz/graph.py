@@ -70,18 +70,22 @@ def nearest_to_root(root: Node, limit: int) -> set[int]:
     return kept
 
 
-def consumers_count(nodes: Iterable[Node]) -> dict[int, int]:
+def consumers_count(nodes: Iterable[Node], substitute: dict | None = None) -> dict[int, int]:
     """How many edges leave each node (``a * a`` counts twice).
+
+    ``substitute`` maps a node's id to the node drawn in its place (an expanded kernel).
 
     >>> from microgradnn import Value
     >>> a = Value(2.0)
     >>> consumers_count(collect_nodes(a * a))[id(a)]
     2
     """
+    substitute = substitute or {}
     count: dict[int, int] = {}
     for node in nodes:
         for parent in node.parents:
-            count[id(parent)] = count.get(id(parent), 0) + 1
+            key = id(substitute.get(id(parent), parent))
+            count[key] = count.get(key, 0) + 1
     return count
 
 

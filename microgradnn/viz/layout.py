@@ -31,24 +31,32 @@ _PREFER_LR = 1.3
 SLIDE = (960.0, 540.0)
 
 
-def levels(nodes: Sequence[Node]) -> dict[int, int]:
-    """Longest distance of each node from a leaf (leaves 0), keyed by ``id``.
+def levels(nodes: Sequence[Node], substitute: dict | None = None) -> dict[int, int]:
+    """The layer each node is drawn in, keyed by ``id``: as late as possible, like ``dot``.
 
-    ``nodes`` must list parents before children (as :func:`collect_nodes` does).
+    ``dot`` places a node just before the first node that uses it, so layers are counted
+    back from the output (the last node of ``nodes``, which lists parents before children):
+    layer = (longest path in the graph) - (longest path from the node to the output).
 
     >>> from microgradnn import Value
-    >>> a = Value(1.0); b = a * 2; c = b + a
-    >>> sorted(levels([a, Value(2.0), b, c]).values())
+    >>> a, t = Value(1.0), Value(2.0)
+    >>> b = a * t; c = b + a
+    >>> [levels([a, t, b, c])[id(n)] for n in (a, t, b, c)]
     [0, 0, 1, 2]
     """
-    level: dict[int, int] = {}
-    for node in nodes:
-        parents = node.parents
-        level[id(node)] = 1 + max((level.get(id(p), 0) for p in parents), default=-1)
-    return level
+    substitute = substitute or {}  # a fused node's id -> the composite drawn in its place
+    height: dict[int, int] = {}
+    for node in reversed(nodes):  # children first: a node's height is known before its inputs
+        mine = height.setdefault(id(node), 0)
+        for parent in node.parents:
+            key = id(substitute.get(id(parent), parent))
+            if height.get(key, -1) < mine + 1:
+                height[key] = mine + 1
+    top = max(height.values(), default=0)
+    return {id(n): top - height[id(n)] for n in nodes}
 
 
-def shape_of(nodes) -> tuple[int, int]:
+def shape_of(nodes, substitute: dict | None = None) -> tuple[int, int]:
     """(depth, breadth): how many levels the graph has and the most nodes on one level.
 
     >>> from microgradnn import Value
@@ -57,7 +65,7 @@ def shape_of(nodes) -> tuple[int, int]:
     >>> shape_of(collect_nodes(a * b))
     (2, 2)
     """
-    level = levels(nodes)
+    level = levels(nodes, substitute)
     per_level: dict[int, int] = {}
     for node in nodes:
         per_level[level[id(node)]] = per_level.get(level[id(node)], 0) + 1
@@ -107,7 +115,13 @@ def slide_scale(width: float, height: float) -> float:
     return min(1.0, slide_w / max(width, 1.0), slide_h / max(height, 1.0))
 
 
-def choose_rankdir(nodes, box_chars: float = 18, edge_label_chars: float = 0) -> str:
+def choose_rankdir(
+    nodes,
+    box_chars: float = 18,
+    edge_label_chars: float = 0,
+    substitute: dict | None = None,
+    box_lines: int = 1,
+) -> str:
     """``"LR"`` or ``"TB"``: the direction whose estimated picture fits a slide better.
 
     ``box`` passes ``box_lines`` and ``op_circles`` to :func:`estimate_size`.
@@ -121,8 +135,8 @@ def choose_rankdir(nodes, box_chars: float = 18, edge_label_chars: float = 0) ->
     >>> choose_rankdir(collect_nodes(x * x + x))
     'LR'
     """
-    depth, breadth = shape_of(nodes)
-    return rankdir_for_shape(depth, breadth, box_chars, edge_label_chars)
+    depth, breadth = shape_of(nodes, substitute)
+    return rankdir_for_shape(depth, breadth, box_chars, edge_label_chars, box_lines=box_lines)
 
 
 def rankdir_for_shape(
