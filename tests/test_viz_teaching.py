@@ -258,3 +258,14 @@ def test_real_kernels_expand_to_their_references():
     assert dot.count("subgraph cluster_expanded") == len(fused)
     for node in fused:
         assert f"data {dotlib.fmt(node.data)}" in dot
+
+
+def test_summary_and_network_picture_use_the_same_names():
+    model = nn.MLP(2, [3, 1], seed=0)
+    text = model.summary(print_fn=None)
+    assert "layer_1 (Layer)" in text and "layer_2 (Layer)" in text
+    assert "Parameter names: w[1][1,1] … b[2][1]" in text
+    dot = viz.network_to_dot(model, style="neurons")
+    weight = model.layers[1].neurons[0].w[2]  # layer 2, neuron 1, input 3
+    assert f'tooltip="w[2][1,3] = {dotlib.fmt(weight.data)}"' in dot
+    assert weight.label == "w[2][1,3]"

@@ -70,6 +70,14 @@ def _buffers(module) -> list:
     return [array for _, array in named()] if named is not None else []
 
 
+def _parameter_names(model) -> str | None:
+    """``w[1][1,1] … b[3][1]``: the first and last parameter names of a scalar model."""
+    labels = [p.label for p in model.parameters() if getattr(p, "label", None)]
+    if not labels:
+        return None
+    return labels[0] if len(labels) == 1 else f"{labels[0]} … {labels[-1]}"
+
+
 def summary(model, input_shape: Sequence[int] | None = None, print_fn=print) -> str:
     """A table of the layers, their output shapes and parameter counts (like Keras).
 
@@ -83,7 +91,9 @@ def summary(model, input_shape: Sequence[int] | None = None, print_fn=print) -> 
     rows = _layer_rows(model)
     counts = [_size(layer.parameters()) + _size(_buffers(layer)) for _, layer in rows]
     shapes = _output_shapes(rows, input_shape, is_scalar_model(model))
-    labels = [f"{name.lower()}_{i} ({name})" for i, (name, _) in enumerate(rows)]
+    scalar = is_scalar_model(model)
+    # scalar models count layers from 1, as their parameter names do (w[l][j,i], b[l][j])
+    labels = [f"{name.lower()}_{i + scalar} ({name})" for i, (name, _) in enumerate(rows)]
     width = max(28, *(len(label) + 2 for label in labels))
     line = "─" * (width + 36)
     text = [f"Model: {type(model).__name__}", line]
@@ -93,6 +103,9 @@ def summary(model, input_shape: Sequence[int] | None = None, print_fn=print) -> 
         text.append(f"{label:<{width}}{shape:<22}{count:>14,}")
     trainable, fixed = _size(model.parameters()), _size(_buffers(model))
     text += [line, f"Total params: {trainable + fixed:,}", f"Trainable params: {trainable:,}"]
+    named = _parameter_names(model) if scalar else None
+    if named:
+        text.append(f"Parameter names: {named}")
     if fixed:  # e.g. batch normalization's running statistics, as Keras counts them
         text.append(f"Non-trainable params: {fixed:,}")
     text.append(line)

@@ -386,7 +386,11 @@ def _weight_edges(k, ends, weights, scale, show_weights) -> list[str]:
             w = float(weights[source, target])
             color = POSITIVE if w >= 0 else NEGATIVE
             width = 0.4 + 2.6 * min(abs(w) / scale, 1.0)
-            lines.append(f'\t{tail} -> {head} [color="{color}" penwidth={width:.2f}]\n')
+            name = f"w[{k}][{target + 1},{source + 1}]"  # as the scalar models name it
+            lines.append(
+                f'\t{tail} -> {head} [color="{color}" penwidth={width:.2f} '
+                f'tooltip="{name} = {fmt(w, 4)}"]\n'
+            )
             if show_weights:  # a small white-backed node on the edge, drawn above the lines
                 y = previous_ys[i] + _LABEL_AT * (ys[j] - previous_ys[i])
                 lines.append(
