@@ -59,12 +59,14 @@ class ScalarMath:
     def divide(a, b):
         try:
             return a / b
-        except ZeroDivisionError:  # IEEE: x/0 is +-inf, 0/0 is nan
-            return _math.copysign(_math.inf, a) * _math.copysign(1.0, b) if a else _math.nan
+        except ZeroDivisionError:  # IEEE: x/0 is +-inf, 0/0 and nan/0 are nan
+            if a == 0 or a != a:
+                return _math.nan
+            return _math.copysign(_math.inf, a) * _math.copysign(1.0, b)
 
     @staticmethod
     def power(a, c):
-        if a < 0 and c != int(c):
+        if a < 0 and _math.isfinite(c) and c != int(c):  # (-2) ** inf is inf in IEEE
             raise _domain_error("pow", f"{a}, {c}", "a non-negative base for a fractional power")
         try:
             return float(a**c)
@@ -98,18 +100,30 @@ class ScalarMath:
 
     @staticmethod
     def sigmoid(a):
-        if a >= 0:  # exp(-a) <= 1 here, so it cannot overflow
-            return 1.0 / (1.0 + _math.exp(-a))
-        e = _math.exp(a) if a > -745 else 0.0
-        return e / (1.0 + e)
+        if a < 0:  # exp(a) < 1 here, so it cannot overflow
+            e = _math.exp(a) if a > -745 else 0.0
+            return e / (1.0 + e)
+        return 1.0 / (1.0 + _math.exp(-a))  # a >= 0, or nan (which stays nan)
 
     tanh = staticmethod(_math.tanh)
-    sin = staticmethod(_math.sin)
-    cos = staticmethod(_math.cos)
+
+    @staticmethod
+    def sin(a):
+        try:
+            return _math.sin(a)
+        except ValueError:  # sin(+-inf) is nan in IEEE (the math module raises)
+            return _math.nan
+
+    @staticmethod
+    def cos(a):
+        try:
+            return _math.cos(a)
+        except ValueError:
+            return _math.nan
 
     @staticmethod
     def relu(a):
-        return a if a > 0 else 0.0
+        return 0.0 if a <= 0 else a  # nan stays nan (a > 0 would be False for nan)
 
     @staticmethod
     def leaky_relu(a, alpha):

@@ -20,3 +20,31 @@ def unknown_name(kind: str, name, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(name).lower(), known, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return f"unknown {kind} {name!r}.{hint} Known: {', '.join(known)}"
+
+
+_METHOD_FOR_UFUNC = {"absolute": "abs", "fabs": "abs", "negative": "__neg__"}
+
+
+def numpy_function_hint(ufunc, method: str, cls) -> str:
+    """The message for a numpy function applied to a graph node, naming the method to use.
+
+    >>> import numpy as np
+    >>> class Node:
+    ...     def tanh(self): ...
+    >>> numpy_function_hint(np.tanh, "__call__", Node).split(". ")[1]
+    'Use t.tanh() instead (or give numpy t.data for plain numbers, no gradient)'
+    """
+    name = ufunc.__name__
+    call = f"np.{name}" if method == "__call__" else f"np.{name}.{method}"
+    ours = _METHOD_FOR_UFUNC.get(name, name)
+    if ours == "__neg__":
+        use = "-t"
+    elif hasattr(cls, ours) and not ours.startswith("_"):
+        use = f"t.{ours}()"
+    else:
+        use = f"{cls.__name__} operators and methods or microgradnn.functional"
+    return (
+        f"{call}() does not work on a {cls.__name__}: numpy cannot record the graph, so no "
+        f"gradient would flow. Use {use} instead (or give numpy t.data for plain numbers, "
+        "no gradient)"
+    )

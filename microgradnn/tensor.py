@@ -20,6 +20,7 @@ import numpy as np
 from microgradnn import kernels, ops
 from microgradnn.backends import ArrayMath, GraphMath
 from microgradnn.engine import Node, apply
+from microgradnn.errors import numpy_function_hint
 from microgradnn.operators import Operators
 
 _FLOAT_DTYPES = (np.float64, np.float32)
@@ -79,8 +80,21 @@ class Tensor(Operators, Node):
     __slots__ = ("version", "_saved_versions")
     math, graph_math = ArrayMath, GraphMath
     tracks_versions = True
-    # Make numpy hand mixed expressions (ndarray * Tensor) to our reflected operators.
-    __array_ufunc__ = None
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """numpy calls this for ``ndarray * t`` and for ``np.tanh(t)``.
+
+        An operator with an array on the left goes to our reflected operator, so the mixed
+        expression still builds a graph. A numpy function is refused: it would return plain
+        numbers with no gradient, so the error names the Tensor method to use instead.
+
+        >>> (np.array([1.0, 2.0]) * Tensor([3.0, 4.0])).data
+        array([3., 8.])
+        """
+        reflected = _REFLECTED_OPERATORS.get(ufunc.__name__)
+        if reflected and method == "__call__" and not kwargs and inputs[1:] == (self,):
+            return getattr(self, reflected)(inputs[0])
+        raise TypeError(numpy_function_hint(ufunc, method, Tensor))
 
     def __init__(self, data, requires_grad: bool = True, dtype=None, label: str | None = None):
         self._init_leaf(_to_array(data, dtype), label, requires_grad)
@@ -365,6 +379,24 @@ class Tensor(Operators, Node):
 # ----------------------------------------------------------------------------------------
 # helpers and functions taking several tensors
 # ----------------------------------------------------------------------------------------
+# numpy ufunc name -> the Tensor method that computes ``array <op> tensor``
+_REFLECTED_OPERATORS = {
+    "add": "__radd__",
+    "subtract": "__rsub__",
+    "multiply": "__rmul__",
+    "divide": "__rtruediv__",
+    "true_divide": "__rtruediv__",
+    "power": "__rpow__",
+    "matmul": "__rmatmul__",
+    "less": "__gt__",
+    "less_equal": "__ge__",
+    "greater": "__lt__",
+    "greater_equal": "__le__",
+    "equal": "__eq__",
+    "not_equal": "__ne__",
+}
+
+
 def _raw(x):
     return x.data if isinstance(x, Node) else x
 

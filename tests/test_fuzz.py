@@ -231,7 +231,6 @@ def signed_axis_orders(ndim: int) -> list[tuple[int, ...]]:
     return orders
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 B1: Transpose.backward, fixed next (fix15)")
 @settings(max_examples=25, deadline=None)
 @given(st.integers(3, 4).flatmap(lambda nd: shapes(min_dims=nd, max_dims=nd, max_side=3)))
 def test_transpose_every_signed_axis_order_matches_numpy(shape):
@@ -249,7 +248,6 @@ def test_transpose_every_signed_axis_order_matches_numpy(shape):
         np.testing.assert_array_equal(x.grad, np.transpose(w, inverse), err_msg=str(axes))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 B1: Transpose.backward, fixed next (fix15)")
 @settings(max_examples=40, deadline=None)
 @given(
     st.integers(3, 4).flatmap(
@@ -450,23 +448,7 @@ def test_every_tensor_op_has_a_float32_case():
     assert tensor_ops <= set(F32_OP_CASES), sorted(tensor_ops - set(F32_OP_CASES))
 
 
-# dtype promotions found by the test below, each fixed in the op's formula
-F32_KNOWN_BUGS = {"elu": "B6", "Activation elu": "B6"}
-
-
-def _f32_params(names):
-    return [
-        pytest.param(
-            n,
-            marks=pytest.mark.xfail(strict=True, reason=f"issue 15 {F32_KNOWN_BUGS[n]}: fix15"),
-        )
-        if n in F32_KNOWN_BUGS
-        else n
-        for n in sorted(names)
-    ]
-
-
-@pytest.mark.parametrize("name", _f32_params(F32_OP_CASES))
+@pytest.mark.parametrize("name", sorted(F32_OP_CASES))
 @settings(max_examples=10, deadline=None)
 @given(data=st.data())
 def test_float32_is_kept_by_every_op(name, data):
@@ -533,7 +515,7 @@ def test_every_tensor_layer_has_a_float32_case():
     assert layers - SCALAR_MODULES <= covered, sorted(layers - SCALAR_MODULES - covered)
 
 
-@pytest.mark.parametrize("name", _f32_params(F32_LAYER_CASES))
+@pytest.mark.parametrize("name", sorted(F32_LAYER_CASES))
 @settings(max_examples=5, deadline=None)
 @given(data=st.data())
 def test_float32_is_kept_by_every_layer(name, data):
@@ -592,7 +574,7 @@ def test_every_loss_has_a_float32_case():
     assert names <= covered, sorted(names - covered)
 
 
-@pytest.mark.parametrize("name", _f32_params(F32_LOSS_CASES))
+@pytest.mark.parametrize("name", sorted(F32_LOSS_CASES))
 @settings(max_examples=5, deadline=None)
 @given(data=st.data())
 def test_float32_is_kept_by_every_loss(name, data):

@@ -113,8 +113,9 @@ class Elu(Op):
 
     def backward(self, m, g, out, xs, needs):
         (a,) = xs
-        positive = m.constant(m.raw(a) > 0, a)
-        return (g * (positive + (1 - positive) * (out + self.alpha)),)
+        # two boolean masks (not 1 - mask: that is an int array and makes float32 float64)
+        positive, negative = m.constant(m.raw(a) > 0, a), m.constant(m.raw(a) <= 0, a)
+        return (g * (positive + negative * (out + self.alpha)),)
 
 
 class Abs(Op):

@@ -39,8 +39,9 @@ class Transpose(Op):
 
     def backward(self, m, g, out, xs, needs):
         ndim = len(m.shape(xs[0]))
-        axes = self.axes if self.axes is not None else tuple(reversed(range(ndim)))
-        return (m.transpose(g, tuple(np.argsort(axes))),)
+        # axes may be negative ((0, 2, -2) is (0, 2, 1)): argsort only inverts 0..n-1
+        axes = reversed(range(ndim)) if self.axes is None else (a % ndim for a in self.axes)
+        return (m.transpose(g, tuple(np.argsort(tuple(axes)))),)
 
 
 class GetItem(Op):
