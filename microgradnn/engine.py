@@ -16,19 +16,16 @@ children) and walks that list backwards, applying the chain rule at every node:
 
     parent.grad += d(node)/d(parent) * node.grad
 
-Each op writes its local derivative once, in the op table. The engine hands the formula a
-"math backend": floats or arrays for the usual pass, or graph nodes when
-``create_graph=True``, so that the backward pass is itself a graph and can be
-differentiated again (second derivatives). Broadcasting is undone here, once, for all ops.
+Each op writes its local derivative once, in the op table; the engine hands the formula a
+"math backend": floats or arrays, or graph nodes when ``create_graph=True`` (then the
+backward pass is itself a graph: second derivatives). Broadcasting is undone here, once.
 """
 
 from __future__ import annotations
 
 import functools
 
-import numpy as np
-
-from microgradnn import anomaly
+from microgradnn import accumulate, anomaly
 
 _grad_enabled = True  # the one global switch: does an operation record a graph?
 
@@ -91,11 +88,7 @@ class enable_grad(_GradMode):
 
 
 def is_grad_enabled() -> bool:
-    """True when operations record a graph (the default).
-
-    >>> is_grad_enabled()
-    True
-    """
+    """True when operations record a graph (the default): ``is_grad_enabled()`` -> True."""
     return _grad_enabled
 
 
@@ -236,14 +229,14 @@ def backward(root: Node, grad=None, *, create_graph: bool = False, retain_graph:
     """
     _check_can_backward(root)
     order = topological_order(root)
-    earlier = _set_aside_grads(order)
+    earlier = accumulate.set_aside_grads(order)
     try:
-        _seed(root, grad, create_graph)
+        accumulate.seed(root, grad, create_graph)
         _chain_rule(order, create_graph)
     except BaseException:
-        _restore_grads(order, earlier)  # a failed pass leaves every gradient as it was
+        accumulate.restore_grads(order, earlier)  # a failed pass leaves every gradient as it was
         raise
-    _add_earlier_grads(order, earlier)
+    accumulate.add_earlier_grads(order, earlier)
     if not retain_graph:
         free_graph(order)
 
@@ -291,8 +284,10 @@ def grad(outputs, inputs, grad_outputs=None, *, create_graph: bool = False) -> l
     >>> dx.data, d2x
     (12.0, 12.0)
     """
-    outputs, inputs = _as_list(outputs), _as_list(inputs)
-    grad_outputs = [None] * len(outputs) if grad_outputs is None else _as_list(grad_outputs)
+    outputs, inputs = accumulate.as_list(outputs), accumulate.as_list(inputs)
+    grad_outputs = (
+        [None] * len(outputs) if grad_outputs is None else accumulate.as_list(grad_outputs)
+    )
     if len(grad_outputs) != len(outputs):
         raise ValueError(
             f"grad_outputs has {len(grad_outputs)} entries for {len(outputs)} outputs: "
@@ -302,15 +297,18 @@ def grad(outputs, inputs, grad_outputs=None, *, create_graph: bool = False) -> l
         _check_can_backward(out)
     order = topological_order(*outputs)
     in_graph = {id(node) for node in order}
-    earlier = _set_aside_grads(order)
+    earlier = accumulate.set_aside_grads(order)
     try:
         for out, g in zip(outputs, grad_outputs):
-            _seed(out, g, create_graph)
+            accumulate.seed(out, g, create_graph)
         _chain_rule(order, create_graph)
         found = [node.grad if id(node) in in_graph else None for node in inputs]
     finally:
-        _restore_grads(order, earlier)
-    return [_zeros_like(node, create_graph) if g is None else g for node, g in zip(inputs, found)]
+        accumulate.restore_grads(order, earlier)
+    return [
+        accumulate.zeros_like(node, create_graph) if g is None else g
+        for node, g in zip(inputs, found)
+    ]
 
 
 def free_graph(nodes) -> None:
@@ -329,7 +327,7 @@ def free_graph(nodes) -> None:
             node.parents = ()
 
 
-# --- bookkeeping around the backward loop --------------------------------------------------
+# --- checks and small helpers --------------------------------------------------------------
 def _check_can_backward(root) -> None:
     if not isinstance(root, Node):
         raise TypeError(f"backward() needs a Value or Tensor, got {type(root).__name__}")
@@ -349,66 +347,3 @@ def _check_not_freed(node: Node) -> None:
             "its graph was freed by an earlier backward(retain_graph=False). Call the first "
             "backward with retain_graph=True (the default) to use the graph twice"
         )
-
-
-def _seed(root: Node, grad, create_graph: bool) -> None:
-    """Put d(root)/d(root) = grad (1 for a scalar) on the root to start the pass."""
-    if create_graph and isinstance(grad, Node):
-        seed = grad
-    else:
-        seed = root._seed_gradient(grad.data if isinstance(grad, Node) else grad)
-        if create_graph:
-            seed = type(root)(seed, requires_grad=False)
-    root.grad = seed if root.grad is None else root.grad + seed
-
-
-def _set_aside_grads(order: list[Node]) -> list:
-    """Empty every .grad (None = nothing received yet) and return what they held, so the
-    pass sends each node only this pass's gradient."""
-    if order[-1].tracks_versions:  # first, before anything changes: nothing is lost
-        type(order[-1]).check_versions(order)
-    earlier = [node.grad for node in order]
-    for node in order:
-        node.grad = None
-    return earlier
-
-
-def _restore_grads(order: list[Node], earlier: list) -> None:
-    for node, old in zip(order, earlier):
-        node.grad = old
-
-
-def _add_earlier_grads(order: list[Node], earlier: list) -> None:
-    """Gradients accumulate: add what earlier passes left, and own every array."""
-    seen: set[int] = set()
-    for node, old in zip(order, earlier):
-        new = node.grad
-        if new is None:
-            node.grad = old
-            continue
-        if old is not None and not (type(old) is float and old == 0.0):
-            new = old + new
-        node.grad = new = _owned(new, seen)
-        seen.add(id(new))
-
-
-def _owned(g, seen: set):
-    """A gradient array the node owns: not a view, not read-only, not shared with another
-    node or with the caller's seed (so ``w.grad -= ...`` cannot change anything else)."""
-    if isinstance(g, np.generic):  # numpy turns 0-d results into scalars: an array again
-        return np.array(g)
-    flags = getattr(g, "flags", None)
-    if flags is not None and (id(g) in seen or not flags.writeable or not flags.owndata):
-        return g.copy()
-    return g
-
-
-def _as_list(nodes) -> list:
-    return (
-        [nodes] if isinstance(nodes, Node) or not isinstance(nodes, (list, tuple)) else list(nodes)
-    )
-
-
-def _zeros_like(node: Node, as_node: bool):
-    zero = node.initial_grad if node.initial_grad is not None else np.zeros_like(node.data)
-    return type(node)(zero, requires_grad=False) if as_node else zero

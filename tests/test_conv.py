@@ -7,12 +7,12 @@ from hypothesis import strategies as st
 
 from microgradnn import Tensor, grad
 from microgradnn.engine import topological_order
+from microgradnn.functional.conv import resolve_padding
 from microgradnn.nn.conv import (
     AvgPool2D,
     Conv2D,
     GlobalAveragePooling2D,
     MaxPool2D,
-    _resolve_padding,
     avg_pool2d,
     col2im,
     conv2d,
@@ -33,7 +33,7 @@ def conv_cases(draw, max_side=5):
     stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     dilation = draw(st.sampled_from([1, 2]))
     padding = draw(st.sampled_from(["valid", "same", 0, 1, 2, (1, 0)]))
-    pads = _resolve_padding(padding, (max_side, max_side), kernel, stride, (dilation, dilation))
+    pads = resolve_padding(padding, (max_side, max_side), kernel, stride, (dilation, dilation))
     sizes = []
     for k, (before, after) in zip(kernel, pads):
         smallest = max(1, dilation * (k - 1) + 1 - before - after)

@@ -9,38 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from microgradnn.data.checks import check_xy
-from microgradnn.engine import Node
+from microgradnn.functional import one_hot
 
 __all__ = ["one_hot", "Standardizer"]
-
-
-def one_hot(labels, num_classes: int | None = None, dtype="float64") -> np.ndarray:
-    """Integer class labels -> one-hot rows (a numpy array, not a graph node).
-
-    Args:
-        labels: integers in [0, num_classes), any shape (a list, an array, or a Tensor).
-        num_classes: number of classes; defaults to max(labels) + 1.
-        dtype: the dtype of the rows.
-
-    >>> one_hot([0, 2, 1]).tolist()
-    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
-    >>> one_hot([0, 2], num_classes=4).shape
-    (2, 4)
-    """
-    labels = np.asarray(labels.data if isinstance(labels, Node) else labels)
-    if labels.size and labels.dtype.kind == "f":
-        if not np.all(labels == np.round(labels)):
-            raise ValueError("one_hot needs integer class labels, got fractional numbers")
-    elif labels.size and labels.dtype.kind not in "iub":
-        raise TypeError(f"one_hot needs integer class labels, got dtype {labels.dtype}")
-    labels = labels.astype(np.int64)
-    if labels.size and labels.min() < 0:
-        raise ValueError(f"class labels must be >= 0, got {labels.min()}")
-    needed = int(labels.max()) + 1 if labels.size else 0
-    num_classes = needed if num_classes is None else num_classes
-    if needed > num_classes:
-        raise ValueError(f"label {needed - 1} does not fit in num_classes={num_classes}")
-    return np.eye(num_classes, dtype=dtype)[labels]
 
 
 class Standardizer:

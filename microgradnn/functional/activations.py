@@ -1,12 +1,11 @@
-"""Functions built from the engine's primitives: activations, softmax, log-softmax, one-hot.
+"""Activations, softmax, log-softmax and one-hot.
 
-Every function here is a *composite*: it only combines primitive ops (``relu``, ``exp``,
-``log``, ``+``, ``*``, ...), so its derivative comes from the chain rule with no new
+``sigmoid``, ``tanh``, ``relu``, ``leaky_relu`` and ``elu`` apply primitives of the op table
+(their derivatives are hand-written there, in :mod:`microgradnn.ops.elementwise`).
+``smelu``, ``softplus``, ``softmax``, ``log_softmax`` and ``logsumexp`` are *composites*:
+they only combine primitives, so their derivatives come from the chain rule with no new
 formula to trust, and second derivatives work too. Most functions accept a ``Value`` or a
 ``Tensor``; ``softmax``/``log_softmax`` also accept a list of Values (one sample).
-
-The convolution family (``conv2d``, ``max_pool2d``, ``avg_pool2d``, ``global_avg_pool2d``,
-``im2col``) lives in :mod:`microgradnn.nn.conv` and is reachable from here too.
 
 >>> from microgradnn import Tensor
 >>> softmax(Tensor([[1000.0, 1000.0]])).data   # no overflow: shifted by the max first
@@ -25,10 +24,7 @@ from microgradnn.engine import Node
 from microgradnn.tensor import Tensor
 from microgradnn.value import Value
 
-_CONV_FUNCTIONS = ("conv2d", "max_pool2d", "avg_pool2d", "global_avg_pool2d", "im2col")
-
 __all__ = [
-    *_CONV_FUNCTIONS,
     "linear",
     "sigmoid",
     "tanh",
@@ -42,15 +38,6 @@ __all__ = [
     "logsumexp",
     "one_hot",
 ]
-
-
-def __getattr__(name):
-    # Imported on first use: nn.conv imports this module, so a top-level import would loop.
-    if name in _CONV_FUNCTIONS:
-        from microgradnn.nn import conv
-
-        return getattr(conv, name)
-    raise AttributeError(f"module 'microgradnn.functional' has no attribute {name!r}")
 
 
 def _as_node(x):
@@ -263,22 +250,29 @@ def one_hot(labels, num_classes: int | None = None, dtype="float64") -> np.ndarr
     """Integer class labels -> one-hot rows (a numpy array, not a graph node).
 
     Args:
-        labels: integers in [0, num_classes), any shape.
+        labels: integers in [0, num_classes), any shape (a list, an array, or a Tensor).
         num_classes: number of classes; defaults to max(labels) + 1.
+        dtype: the dtype of the rows.
 
-    >>> one_hot([0, 2], num_classes=3)
-    array([[1., 0., 0.],
-           [0., 0., 1.]])
+    >>> one_hot([0, 2, 1]).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    >>> one_hot([0, 2], num_classes=4).shape
+    (2, 4)
     """
     labels = np.asarray(labels.data if isinstance(labels, Node) else labels)
-    if labels.size and not np.all(labels == np.round(labels)):
-        raise ValueError("one_hot needs integer class labels, got non-integer numbers")
-    labels = labels.astype(np.intp)
-    if num_classes is None:
-        num_classes = int(labels.max()) + 1 if labels.size else 0
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+    if labels.size and labels.dtype.kind == "f":
+        if not np.all(labels == np.round(labels)):
+            raise ValueError("one_hot needs integer class labels, got fractional numbers")
+    elif labels.size and labels.dtype.kind not in "iub":
+        raise TypeError(f"one_hot needs integer class labels, got dtype {labels.dtype}")
+    labels = labels.astype(np.int64)
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"class labels must be >= 0, got {labels.min()}")
+    needed = int(labels.max()) + 1 if labels.size else 0
+    num_classes = needed if num_classes is None else num_classes
+    if needed > num_classes:
         raise ValueError(
-            f"one_hot labels must be in [0, {num_classes}), got min {labels.min()} "
-            f"and max {labels.max()}"
+            f"label {needed - 1} does not fit in num_classes={num_classes}: "
+            f"labels must be in [0, {num_classes})"
         )
     return np.eye(num_classes, dtype=dtype)[labels]
