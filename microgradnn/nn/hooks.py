@@ -40,7 +40,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from microgradnn.engine import Node, apply, is_grad_enabled
+from microgradnn.engine import Node, is_grad_enabled
+from microgradnn.function import Function
 from microgradnn.tensor import Tensor
 
 __all__ = ["RemovableHandle", "HookRegistry", "call_with_hooks"]
@@ -149,69 +150,52 @@ class _Gather:
 
     The gather node is a parent of every identity, so backward reaches it only after every
     identity has handed over its gradient (reverse topological order): that is the moment
-    all gradients of the set are known. Each identity sends the gather node a zero (its real
-    gradient is written down in ``grads``); the gather node then sends the written-down
-    gradients, possibly replaced by a hook, on to the original nodes.
+    all gradients of the set are known. Each identity writes its gradient down in ``grads``
+    and passes nothing on itself; the gather node then sends the written-down gradients,
+    possibly replaced by a hook, on to the original nodes. Both are ordinary
+    :class:`~microgradnn.Function` ops.
     """
 
     def __init__(self, nodes: list[Node], on_complete: Callable):
         self.nodes = nodes
         self.on_complete = on_complete  # list of grads (None = none arrived) -> list of grads
         self.grads: list = [None] * len(nodes)
-        front = Tensor if isinstance(nodes[0], Tensor) else type(nodes[0])
-        if any(isinstance(n, Tensor) != (front is Tensor) for n in nodes):
+        if len({isinstance(n, Tensor) for n in nodes}) > 1:
             raise TypeError("a backward hook needs inputs that are all Tensors or all Values")
-        gather = apply(_GatherOp(self), tuple(nodes))
-        self.identities = [apply(_IdentityOp(self, i), (gather,)) for i in range(len(nodes))]
+        gather = Hook.apply(*nodes)
+        gather.op.ctx.gather = self  # (the ctx is this node's own, like torch's grad_fn)
+        self.identities = []
+        for i, node in enumerate(nodes):
+            identity = HookIdentity.apply(gather, node)
+            identity.op.ctx.gather, identity.op.ctx.index = self, i
+            self.identities.append(identity)
 
 
-class _HookOp:
-    """Shared parts of the two plumbing ops (not in the op table: they compute nothing)."""
+class Hook(Function):
+    """Gathers the nodes around a hooked module; its backward runs the hooks (see _Gather)."""
 
-    symbol = None
+    @staticmethod
+    def forward(ctx, *xs):
+        return np.zeros((), xs[0].dtype) if isinstance(xs[0], np.ndarray) else 0.0
 
-    @property
-    def display(self) -> str:
-        return self.name
-
-    def __repr__(self) -> str:
-        return f"<op {self.name}>"
-
-
-class _GatherOp(_HookOp):
-    name = "hook"
-
-    def __init__(self, gather: _Gather):
-        self.gather = gather
-
-    def forward(self, m, *xs):
-        return np.zeros((), dtype=xs[0].dtype) if isinstance(xs[0], np.ndarray) else 0.0
-
-    def backward(self, m, g, out, xs, needs):
-        gather = self.gather
+    @staticmethod
+    def backward(ctx, grad_output):
+        gather = ctx.gather
         grads, gather.grads = gather.grads, [None] * len(gather.nodes)
-        grads = gather.on_complete(grads)
-        return tuple(_zeros_like(m, x) if grad is None else grad for grad, x in zip(grads, xs))
+        return tuple(gather.on_complete(grads))  # None: no gradient (the engine sends zeros)
 
 
-class _IdentityOp(_HookOp):
-    name = "hook identity"
+class HookIdentity(Function):
+    """One node around a hooked module, unchanged; backward writes its gradient down."""
 
-    def __init__(self, gather: _Gather, index: int):
-        self.gather, self.index = gather, index
+    @staticmethod
+    def forward(ctx, gathered, x):
+        return x
 
-    def forward(self, m, _):
-        return self.gather.nodes[self.index].data
-
-    def backward(self, m, g, out, xs, needs):
-        self.gather.grads[self.index] = g
-        return (_zeros_like(m, xs[0]),)
-
-
-def _zeros_like(m, x):
-    if isinstance(x, Node):  # create_graph=True: shares are graph nodes
-        return type(x)(np.zeros_like(x.data) if isinstance(x, Tensor) else 0.0, requires_grad=False)
-    return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0
+    @staticmethod
+    def backward(ctx, grad_output):
+        ctx.gather.grads[ctx.index] = grad_output
+        return None, None  # x's gradient travels through the gather node instead
 
 
 class _BackwardCall:
