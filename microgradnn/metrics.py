@@ -70,7 +70,7 @@ def to_labels(values, threshold: float = 0.5) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+def _label_arrays(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     y_true, y_pred = to_numpy(y_true), to_numpy(y_pred)
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true has {len(y_true)} samples but y_pred has {len(y_pred)}")
@@ -96,7 +96,7 @@ def accuracy(y_true, y_pred, threshold: float | None = None) -> float:
     >>> accuracy([1, -1, -1], [2.5, -0.3, 0.1])   # -1/+1 labels: the sign decides
     0.6666666666666666
     """
-    y_true, y_pred = _pair(y_true, y_pred)
+    y_true, y_pred = _label_arrays(y_true, y_pred)
     is_score = y_pred.dtype.kind == "f" and not np.all(y_pred == np.round(y_pred))
     if _single_column(y_pred) and _single_column(y_true) and is_score:
         signed = bool(np.any(y_true < 0))
@@ -115,7 +115,7 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> float:
     >>> binary_accuracy([0, 1, 1], [0.2, 0.6, 0.4])
     0.6666666666666666
     """
-    y_true, y_pred = _pair(y_true, y_pred)
+    y_true, y_pred = _label_arrays(y_true, y_pred)
     predicted = to_numpy(y_pred).reshape(len(y_pred), -1) > threshold
     # "> 0.5" reads both label conventions: 0/1 and -1/+1.
     truth = to_numpy(y_true).reshape(len(y_true), -1) > 0.5
@@ -128,7 +128,7 @@ def categorical_accuracy(y_true, y_pred) -> float:
     >>> categorical_accuracy([[0, 1], [1, 0]], [[0.3, 0.7], [0.4, 0.6]])
     0.5
     """
-    y_true, y_pred = _pair(y_true, y_pred)
+    y_true, y_pred = _label_arrays(y_true, y_pred)
     truth = y_true.argmax(axis=-1) if y_true.ndim >= 2 and y_true.shape[-1] > 1 else y_true
     return float(np.mean(truth.reshape(-1) == y_pred.argmax(axis=-1).reshape(-1)))
 
@@ -139,7 +139,7 @@ def top_k_accuracy(y_true, y_pred, k: int = 5) -> float:
     >>> top_k_accuracy([2, 0], [[0.1, 0.5, 0.4], [0.2, 0.5, 0.3]], k=2)
     0.5
     """
-    y_true, y_pred = _pair(y_true, y_pred)
+    y_true, y_pred = _label_arrays(y_true, y_pred)
     if y_pred.ndim != 2:
         raise ValueError(
             f"top_k_accuracy needs scores of shape (samples, classes), got {y_pred.shape}"
@@ -162,7 +162,7 @@ def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarr
     >>> confusion_matrix([0, 1, 1, 2], [0, 2, 1, 2]).tolist()
     [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
     """
-    y_true, y_pred = _pair(y_true, y_pred)
+    y_true, y_pred = _label_arrays(y_true, y_pred)
     truth, predicted = to_labels(y_true).reshape(-1), to_labels(y_pred).reshape(-1)
     if min(truth.min(), predicted.min()) < 0:
         raise ValueError("confusion_matrix needs class labels >= 0")
@@ -254,7 +254,7 @@ def r2(y_true, y_pred) -> float:
     >>> r2([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]), r2([1.0, 2.0, 3.0], [2.0, 2.0, 2.0])
     (1.0, 0.0)
     """
-    y_true, y_pred = _pair(y_true, y_pred)
+    y_true, y_pred = _label_arrays(y_true, y_pred)
     y_true = y_true.reshape(len(y_true), -1).astype(float)
     y_pred = y_pred.reshape(len(y_pred), -1).astype(float)
     residual = ((y_true - y_pred) ** 2).sum(axis=0)
@@ -269,7 +269,7 @@ def mse(y_true, y_pred) -> float:
     >>> mse([1.0, 2.0], [1.0, 4.0])
     2.0
     """
-    y_true, y_pred = _pair(y_true, y_pred)
+    y_true, y_pred = _label_arrays(y_true, y_pred)
     return float(np.mean((y_true.reshape(y_pred.shape) - y_pred) ** 2))
 
 
@@ -279,7 +279,7 @@ def mae(y_true, y_pred) -> float:
     >>> mae([1.0, 2.0], [1.0, 4.0])
     1.0
     """
-    y_true, y_pred = _pair(y_true, y_pred)
+    y_true, y_pred = _label_arrays(y_true, y_pred)
     return float(np.mean(np.abs(y_true.reshape(y_pred.shape) - y_pred)))
 
 

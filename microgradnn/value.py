@@ -63,7 +63,7 @@ class Value(Operators, Node):
 
     # --- operators ------------------------------------------------------------------------
     def _binary(self, op, other, reflected=False):
-        other = _as_value(other)
+        other = as_value(other)
         parents = (other, self) if reflected else (self, other)
         return apply(op, parents)
 
@@ -149,15 +149,15 @@ def dot(weights, inputs, bias=None) -> Value:
     >>> s.backward(); [wi.grad for wi in w]
     [3.0, 4.0]
     """
-    weights = [_as_value(w) for w in weights]
-    inputs = [_as_value(x) for x in inputs]
+    weights = [as_value(w) for w in weights]
+    inputs = [as_value(x) for x in inputs]
     if len(weights) != len(inputs):
         raise ValueError(
             f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}"
         )
     parents = weights + inputs
     if bias is not None:
-        parents.append(_as_value(bias))
+        parents.append(as_value(bias))
     return apply(_dot_op(len(weights), bias is not None), tuple(parents))
 
 
@@ -182,7 +182,12 @@ def _number(other) -> float:
     return other.data if isinstance(other, Value) else other
 
 
-def _as_value(other) -> Value:
+def as_value(other) -> Value:
+    """A Value as it is; a plain number as a constant Value (no gradient).
+
+    >>> as_value(2).requires_grad, as_value(2).data
+    (False, 2.0)
+    """
     if isinstance(other, Value):
         return other
     if type(other) is float or type(other) is int:  # a plain constant: skip the checks

@@ -3,8 +3,10 @@
 Every loss first computes one number per element (or per sample for the cross-entropies),
 then reduces: ``"mean"`` (default), ``"sum"``, or ``"none"`` (no reduction). They accept
 Tensors (a batch) or, for the scalar lessons, a Value / list of Values with plain numbers as
-targets. All are composites of engine primitives, so gradients (and second derivatives)
-come from the chain rule.
+targets. They are composites of the op table's primitives, so gradients (and second
+derivatives) come from the chain rule; the one exception is the cross-entropy of a batch of
+logits, a fused kernel (:class:`microgradnn.kernels.SoftmaxCrossEntropy`, gradient p - y)
+that a test checks against its composite.
 
 >>> from microgradnn import Tensor
 >>> mse(Tensor([1.0, 3.0]), [0.0, 0.0]).item()   # (1 + 9) / 2
@@ -27,7 +29,7 @@ from microgradnn import kernels
 from microgradnn.engine import Node, grad
 from microgradnn.errors import unknown_name
 from microgradnn.tensor import Tensor
-from microgradnn.value import Value
+from microgradnn.value import Value, as_value
 
 __all__ = [
     "mse",
@@ -84,7 +86,7 @@ def _as_prediction(y_pred):
     return y_pred
 
 
-def _pair(y_pred, y_true, who: str):
+def _predictions_and_targets(y_pred, y_true, who: str):
     """Return (kind, prediction, target): ``"tensor"`` with matched shapes, or ``"value"``
     with two flat lists of equal length (Values and numbers)."""
     y_pred = _as_prediction(y_pred)
@@ -104,7 +106,7 @@ def _pair(y_pred, y_true, who: str):
         raise ValueError(f"{who}: {len(preds)} predictions but {len(targets)} targets")
     if not preds:
         raise ValueError(f"{who}: no predictions given")
-    preds = [_as_value(p) for p in preds]
+    preds = [as_value(p) for p in preds]
     targets = [t.data if isinstance(t, Value) else float(t) for t in targets]
     return "value", preds, targets
 
@@ -143,7 +145,7 @@ def mse(y_pred, y_true, reduction: str = "mean"):
     >>> mse(Tensor([[1.0], [2.0]]), [[1.0], [4.0]]).item()
     2.0
     """
-    kind, preds, targets = _pair(y_pred, y_true, "mse")
+    kind, preds, targets = _predictions_and_targets(y_pred, y_true, "mse")
     return _reduce(kind, _each(kind, preds, targets, lambda p, t: (p - t) ** 2), reduction)
 
 
@@ -153,7 +155,7 @@ def mae(y_pred, y_true, reduction: str = "mean"):
     >>> mae(Tensor([1.0, -1.0]), [0.0, 0.0]).item()
     1.0
     """
-    kind, preds, targets = _pair(y_pred, y_true, "mae")
+    kind, preds, targets = _predictions_and_targets(y_pred, y_true, "mae")
     return _reduce(kind, _each(kind, preds, targets, lambda p, t: abs(p - t)), reduction)
 
 
@@ -198,7 +200,7 @@ def binary_crossentropy(y_pred, y_true, reduction: str = "mean", from_logits: bo
     >>> binary_crossentropy(Tensor([1000.0]), [0.0], from_logits=True).item()
     1000.0
     """
-    kind, preds, targets = _pair(y_pred, y_true, "binary_crossentropy")
+    kind, preds, targets = _predictions_and_targets(y_pred, y_true, "binary_crossentropy")
     _check_binary_targets(kind, targets, "binary_crossentropy")
     if from_logits:
 
@@ -223,7 +225,7 @@ def hinge(y_pred, y_true, reduction: str = "mean"):
     >>> hinge(Tensor([2.0, 0.5, -1.5]), [1, 1, 1]).item()   # (0 + 0.5 + 2.5) / 3
     1.0
     """
-    kind, preds, targets = _pair(y_pred, y_true, "hinge")
+    kind, preds, targets = _predictions_and_targets(y_pred, y_true, "hinge")
     labels = _target_numbers(kind, targets)
     if not np.all(np.abs(labels) == 1):
         raise ValueError(
@@ -239,11 +241,7 @@ def hinge(y_pred, y_true, reduction: str = "mean"):
 def _rows(y_pred) -> list[list[Value]]:
     """Scalar models: one sample's outputs (a list of Values) or a list of such lists."""
     rows = [y_pred] if y_pred and isinstance(y_pred[0], Node) else list(y_pred)
-    return [[_as_value(v) for v in row] for row in rows]
-
-
-def _as_value(v) -> Value:
-    return v if isinstance(v, Value) else Value(float(v), requires_grad=False)
+    return [[as_value(v) for v in row] for row in rows]
 
 
 def _class_log_probs(y_pred, from_logits: bool):

@@ -20,7 +20,7 @@ import numpy as np
 from microgradnn.nn import activations
 from microgradnn.nn.layers import as_rng
 from microgradnn.nn.module import Module
-from microgradnn.value import Value, _as_value, dot
+from microgradnn.value import Value, as_value, dot
 
 __all__ = ["Neuron", "Layer", "MLP"]
 
@@ -46,7 +46,7 @@ def _as_values(x, nin: int, who: str) -> list[Value]:
 
 def _as_input(xi, position: int) -> Value:
     """A Value for input ``position``; a plain number becomes the constant ``x<position>``."""
-    value = _as_value(xi)
+    value = as_value(xi)
     if value is not xi and value.label is None:
         value.label = f"x{position}"  # the lecture's x1 ... xn (pictures, error messages)
     return value
