@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -126,7 +128,7 @@ def test_tikz_has_one_box_per_value_and_one_circle_per_operation():
         assert f"grad ${dotlib.fmt(node.grad)}$" in tex
     assert balanced(tex)
     document = viz.to_tikz(f, standalone=True)
-    assert document.startswith(r"\documentclass{standalone}") and balanced(document)
+    assert document.startswith(r"\documentclass{article}") and balanced(document)
 
 
 def test_tikz_escapes_latex_specials_and_refuses_huge_graphs():
@@ -145,7 +147,7 @@ def test_beamer_reveals_each_gradient_at_its_backward_step():
     frame = viz.to_beamer(f)
     steps = viz.backward_frames(f)
     for k, step in enumerate(steps, 1):
-        assert f"\\uncover<{k}->{{grad ${dotlib.fmt(step.grad)}$}}" in frame
+        assert f"\\alt<{k}->{{grad ${dotlib.fmt(step.grad)}$}}" in frame
     assert frame.count(r"\only<") == 2 * len(steps)
     assert "= -4" in frame and balanced(frame)
     assert viz.to_beamer(f, standalone=True).startswith(r"\documentclass{beamer}")
@@ -269,3 +271,25 @@ def test_summary_and_network_picture_use_the_same_names():
     weight = model.layers[1].neurons[0].w[2]  # layer 2, neuron 1, input 3
     assert f'tooltip="w[2][1,3] = {dotlib.fmt(weight.data)}"' in dot
     assert weight.label == "w[2][1,3]"
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex (TeX Live)")
+@pytest.mark.parametrize("kind", ["tikz", "beamer"])
+def test_exported_documents_compile_with_pdflatex(kind, tmp_path):
+    x, y, z, q, f = lecture()
+    f.backward()
+    document = (viz.to_tikz if kind == "tikz" else viz.to_beamer)(f, standalone=True)
+    (tmp_path / "graph.tex").write_text(document, encoding="utf-8")
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "graph.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert (tmp_path / "graph.pdf").stat().st_size > 0
+    if kind == "beamer":  # beamer writes the number of slides it made into graph.nav
+        nav = (tmp_path / "graph.nav").read_text()
+        slides = int(re.search(r"\\beamer@documentpages \{(\d+)\}", nav).group(1))
+        assert slides == len(viz.backward_frames(f))  # one slide per backward step

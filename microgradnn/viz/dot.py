@@ -249,14 +249,16 @@ class DotBuilder:
 
     def _choose_rankdir(self) -> str:
         """LR or TB, from the graph's shape and the real lengths of its texts."""
-        widths = sorted(self._box_chars(node, name) for node, name in zip(self.nodes, self.names))
+        step = max(1, len(self.nodes) // 200)  # a sample is enough to know the typical width
+        sample = list(zip(self.nodes, self.names))[::step]
+        widths = sorted(self._box_chars(node, name) for node, name in sample)
         box_chars = widths[(len(widths) * 9) // 10]  # the wide boxes decide a layer's width
         tensors = any(is_tensor(n) for n in self.nodes)
         edge_chars = 0.0
         if self.options.show_local_grads:
             lengths = [
                 max(len(line) for line in label.split("<br/>"))
-                for node in self.nodes
+                for node, _name in sample
                 if not node.is_leaf
                 for label in self._edge_labels(node)
                 if label

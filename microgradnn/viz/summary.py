@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from microgradnn.engine import Node
@@ -103,15 +104,17 @@ def group_nodes(root: Node, nodes: list[Node] | None = None) -> list[_Box]:
     nodes = collect_nodes(root) if nodes is None else nodes
     head = _chain_heads(nodes)
     height = _heights(nodes, head)
+    kinds = [_kind(n, id(n) in head or any(id(p) in head for p in n.parents)) for n in nodes]
     deepest = max(height.values())
-    band = 1
+    # start near the band that leaves MAX_BOXES depths: fewer passes over a huge graph
+    band = max(1, 2 ** int(math.log2(max(1, (deepest + 1) // MAX_BOXES))))
     while True:
-        boxes = _boxes(nodes, head, height, band)
+        boxes = _boxes(nodes, head, height, kinds, band)
         if len(boxes) <= MAX_BOXES or band > deepest:
             break
         band *= 2
     if len(boxes) > MAX_BOXES:  # too many kinds per band: fold kinds together
-        boxes = _boxes(nodes, head, height, band, by_kind=False)
+        boxes = _boxes(nodes, head, height, kinds, band, by_kind=False)
     ordered = sorted(boxes.values(), key=lambda b: (-b.key[0], b.key[1:]))
     return _fold_activations(ordered, nodes)
 
@@ -151,10 +154,9 @@ def _fold_activations(boxes: list[_Box], nodes: list[Node]) -> list[_Box]:
     return [box for i, box in enumerate(boxes) if i not in absorbed]
 
 
-def _boxes(nodes, head, height, band: int, by_kind: bool = True) -> dict[tuple, _Box]:
+def _boxes(nodes, head, height, kinds, band: int, by_kind: bool = True) -> dict[tuple, _Box]:
     boxes: dict[tuple, _Box] = {}
-    for node in nodes:
-        kind = _kind(node, id(node) in head or any(id(p) in head for p in node.parents))
+    for node, kind in zip(nodes, kinds):
         if not by_kind:
             kind = ("leaf",) if node.is_leaf else ("mixed",)
         key = (height[id(node)] // band, *kind)

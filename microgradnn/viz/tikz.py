@@ -51,7 +51,15 @@ _TEX_SPECIAL = {
     "→": r"$\to$",
     "ᵢ": r"$_i$",
 }
-_PREAMBLE = r"""\documentclass{%s}
+#: Document heads for ``standalone=True`` (only packages of a basic TeX Live: tikz, beamer).
+_PICTURE_DOCUMENT = r"""\documentclass{article}
+\usepackage[landscape, margin=1cm]{geometry}
+\usepackage{tikz}
+\usetikzlibrary{arrows.meta}
+\pagestyle{empty}
+\begin{document}
+"""
+_BEAMER_DOCUMENT = r"""\documentclass{beamer}
 \usepackage{tikz}
 \usetikzlibrary{arrows.meta}
 \begin{document}
@@ -100,8 +108,9 @@ def _picture_lines(root, nodes, names, show, precision, grad_text) -> list[str]:
     position = _layout(nodes)
     index = {id(n): i for i, n in enumerate(nodes)}
     lines = [
-        r"\begin{tikzpicture}[x=1.6cm, y=1.2cm, >={Stealth[length=2mm]}, font=\small,",
-        r"  value/.style={draw=gray, rounded corners=1pt, fill=blue!6, inner sep=3pt},",
+        r"\begin{tikzpicture}[x=1.5cm, y=1.5cm, >={Stealth[length=2mm]}, font=\footnotesize,",
+        r"  value/.style={draw=gray, rounded corners=1pt, fill=blue!6, inner sep=2pt,"
+        r" align=center},",
         r"  output/.style={value, fill=green!12},",
         r"  op/.style={draw=orange!70!black, circle, fill=yellow!25, inner sep=1pt,"
         r" minimum size=6mm}]",
@@ -114,7 +123,7 @@ def _picture_lines(root, nodes, names, show, precision, grad_text) -> list[str]:
         if "grad" in show and node.requires_grad:
             parts.append(grad_text(node))
         style = "output" if node is root else "value"
-        content = r" \quad ".join(parts)
+        content = r" \\ ".join(parts)  # name, data, grad stacked: narrow boxes
         lines.append(rf"\node[{style}] (v{i}) at ({x:g}, {y:g}) {{{content}}};")
         if not node.is_leaf:
             symbol = tex_escape(pretty_symbol(node.op))
@@ -136,7 +145,7 @@ def to_tikz(
     """The graph of ``root`` as a TikZ picture (``\\usetikzlibrary{arrows.meta}`` needed).
 
     ``show`` picks the numbers in each box (``("data",)`` for the forward pass).
-    ``standalone=True`` returns a complete LaTeX document (class ``standalone``).
+    ``standalone=True`` returns a complete LaTeX document (one landscape page).
 
     >>> from microgradnn import Value
     >>> x = Value(2.0, label="x_1")
@@ -155,7 +164,7 @@ def to_tikz(
     lines.append(r"\end{tikzpicture}")
     body = "\n".join(lines) + "\n"
     if standalone:
-        return _PREAMBLE % "standalone" + body + "\\end{document}\n"
+        return _PICTURE_DOCUMENT + body + "\\end{document}\n"
     return body
 
 
@@ -177,7 +186,7 @@ def to_beamer(
     >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
     >>> f = x * y; f.label = "f"
     >>> frame = to_beamer(f)
-    >>> frame.count(r"\\only<"), "uncover<3->" in frame   # 3 steps (f, x, y): outline + sum
+    >>> frame.count(r"\\only<"), "alt<3->{grad $2$}" in frame   # 3 steps: outline + sum
     (6, True)
     """
     nodes = collect_nodes(root)
@@ -193,7 +202,10 @@ def to_beamer(
         k = step_of.get(id(node))
         if k is None:
             return "grad $0$"
-        return rf"\uncover<{k}->{{grad {_math_number(grads[id(node)], precision)}}}"
+        text = f"grad {_math_number(grads[id(node)], precision)}"
+        # \alt, not \uncover: beamer's \uncover fails inside a TikZ node; the phantom keeps
+        # the box as wide on every slide, so nothing moves while the gradients appear
+        return rf"\alt<{k}->{{{text}}}{{\phantom{{{text}}}}}"
 
     lines = [rf"\begin{{frame}}{{{tex_escape(title)}}}", r"\centering"]
     lines += _picture_lines(root, nodes, names, ("data", "grad"), precision, grad_text)
@@ -212,7 +224,7 @@ def to_beamer(
     lines.append(r"\end{frame}")
     body = "\n".join(lines) + "\n"
     if standalone:
-        return _PREAMBLE % "beamer" + body + "\\end{document}\n"
+        return _BEAMER_DOCUMENT + body + "\\end{document}\n"
     return body
 
 
