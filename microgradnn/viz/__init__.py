@@ -67,6 +67,8 @@ def draw(
 
     Any graph draws in seconds: above a few hundred nodes the picture is a summary (one box
     per kind of node, with counts) unless you ask for ``summarize=False`` or ``max_nodes``.
+    ``expand=True`` (or a node, or several) draws fused kernels -- a neuron's ``Σ wᵢxᵢ + b``,
+    a dense layer's ``x @ W + b`` -- as the primitives they stand for, with the same numbers.
     In Jupyter it displays itself as SVG; from a script or REPL use ``.render("f.svg")`` or
     ``.render("f.png")``. It renders with ``dot`` or, without a system Graphviz, with
     ``graphviz-pure``; building it never needs either.
