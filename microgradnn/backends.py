@@ -196,8 +196,16 @@ class ArrayMath:
         return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
 
     tanh = staticmethod(np.tanh)
-    sin = staticmethod(np.sin)
-    cos = staticmethod(np.cos)
+
+    @staticmethod
+    def sin(a):
+        with np.errstate(invalid="ignore"):  # sin(+-inf) is nan, as IEEE says: no warning
+            return np.sin(a)
+
+    @staticmethod
+    def cos(a):
+        with np.errstate(invalid="ignore"):
+            return np.cos(a)
 
     @staticmethod
     def relu(a):
