@@ -12,8 +12,6 @@ MISTAKES = sorted((Path(__file__).parent / "exercise_mistakes").glob("*.py"))
 
 
 def _needs(name):
-    if name == "activation_functions" or name.startswith("lab_") and False:
-        pytest.importorskip("microgradnn.function", reason="microgradnn.Function not landed")
     if "torch" in exercises.get_exercise(name).needs:
         pytest.importorskip("torch")
 
@@ -139,3 +137,13 @@ def test_cli_list_show_start_check(tmp_path, capsys, monkeypatch):
     assert exercises_main(["check", "chain_rule", solution]) == 0
     assert exercises_main(["show", "chain_rul"]) == 2
     assert "did you mean chain_rule" in capsys.readouterr().err
+
+
+def test_each_tutorial_links_its_exercise():
+    tutorials = Path(__file__).parent.parent / "tutorials"
+    for exercise in exercises.all_exercises():
+        if exercise.name.startswith("lab_"):
+            continue
+        script = next(tutorials.glob(f"{exercise.section:02d}_*.py"))
+        text = script.read_text(encoding="utf-8")
+        assert f"exercises start {exercise.name}" in text, script.name

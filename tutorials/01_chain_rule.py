@@ -197,3 +197,9 @@ print(f"grad(tanh(a b)) at (1.5, -0.5): ({ga:.4f}, {gb:.4f})")
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** the lecture's (x + y)z node by node; then the broken-engine labs
+# `lab_engine_a`…`d`, and paper worksheets: `python -m microgradnn worksheet new --level
+# reused`. Run `python -m microgradnn exercises start chain_rule`, fill in `chain_rule.py`,
+# then `python -m microgradnn exercises check chain_rule`.

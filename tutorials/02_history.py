@@ -207,3 +207,8 @@ save(fig, "adaline.png")
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** one perceptron update and one LMS update. Run `python -m microgradnn
+# exercises start perceptron_lms`, fill in `perceptron_lms.py`, then `python -m microgradnn
+# exercises check perceptron_lms`.

@@ -188,3 +188,8 @@ print(f"  wrote {out_dir().name}/xor_boundary.png")
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** a sigmoid neuron's forward and backward pass by hand. Run `python -m
+# microgradnn exercises start neuron_by_hand`, fill in `neuron_by_hand.py`, then `python -m
+# microgradnn exercises check neuron_by_hand`.

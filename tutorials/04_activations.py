@@ -181,3 +181,8 @@ save(fig, "softmax.png")
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** each activation and its derivative as a `Function`. Run `python -m
+# microgradnn exercises start activation_functions`, fill in `activation_functions.py`, then
+# `python -m microgradnn exercises check activation_functions`.

@@ -273,3 +273,8 @@ print(f"losses.gradient_penalty(1.0, ŷ, [w]) = {library.data:.6f} = (∂ŷ/∂w
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** MSE, binary and softmax cross-entropy gradients (p − y). Run `python -m
+# microgradnn exercises start loss_gradients`, fill in `loss_gradients.py`, then `python -m
+# microgradnn exercises check loss_gradients`.

@@ -176,3 +176,8 @@ save(fig, "moons_boundary.png")
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** one epoch of mini-batch gradient descent, step by step. Run `python -m
+# microgradnn exercises start minibatch_sgd`, fill in `minibatch_sgd.py`, then `python -m
+# microgradnn exercises check minibatch_sgd`.

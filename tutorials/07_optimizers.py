@@ -181,3 +181,8 @@ save(fig, "moons_optimizers.png")
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** one step of SGD, momentum and Adam. Run `python -m microgradnn exercises
+# start optimizer_steps`, fill in `optimizer_steps.py`, then `python -m microgradnn
+# exercises check optimizer_steps`.

@@ -256,3 +256,8 @@ save(fig, "learning_rates.png")
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** when early stopping stops, and which epoch it restores. Run `python -m
+# microgradnn exercises start early_stopping`, fill in `early_stopping.py`, then `python -m
+# microgradnn exercises check early_stopping`.

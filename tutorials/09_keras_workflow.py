@@ -145,3 +145,8 @@ plots.image_grid(
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** a Dense layer's backward pass. Run `python -m microgradnn exercises start
+# dense_backward`, fill in `dense_backward.py`, then `python -m microgradnn exercises check
+# dense_backward`.

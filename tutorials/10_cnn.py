@@ -185,3 +185,8 @@ save(fig, "feature_maps.png")
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** a convolution's forward and backward pass. Run `python -m microgradnn
+# exercises start conv2d_backward`, fill in `conv2d_backward.py`, then `python -m
+# microgradnn exercises check conv2d_backward`.

@@ -192,3 +192,8 @@ save(fig, "memory_task.png")
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** one step of backpropagation through time. Run `python -m microgradnn
+# exercises start rnn_bptt`, fill in `rnn_bptt.py`, then `python -m microgradnn exercises
+# check rnn_bptt`.

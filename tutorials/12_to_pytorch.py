@@ -204,3 +204,8 @@ if torch is not None:
 
 # %%
 finish(FIGURES)
+
+# %% [markdown]
+# **Practise:** export a Dense network to PyTorch. Run `python -m microgradnn exercises
+# start to_pytorch`, fill in `to_pytorch.py`, then `python -m microgradnn exercises check
+# to_pytorch`.

@@ -47,6 +47,15 @@ HINTS = {
 }
 
 
+ADDED = "the chain rule multiplies the derivatives along the path; it does not add them"
+MISTAKES = {
+    "df_dx": lambda e: [(e["df_dq"] + e["dq_dx"], ADDED), (e["dq_dx"], "multiply by ∂f/∂q too")],
+    "df_dy": lambda e: [(e["df_dq"] + e["dq_dy"], ADDED), (e["dq_dy"], "multiply by ∂f/∂q too")],
+    "df_dq": lambda e: [(e["q"], "∂(q z)/∂q is the OTHER factor, z")],
+    "df_dz": lambda e: [(e["df_dq"], "∂(q z)/∂z is the OTHER factor, q = x + y")],
+}
+
+
 def build(x, y, z):
     """The lecture's graph with labelled nodes (the expected answers come from it)."""
     x, y, z = Value(x, label="x"), Value(y, label="y"), Value(z, label="z")
@@ -70,6 +79,7 @@ def check(student):
             hints=HINTS,
             student=student,
             picture_name="chain_rule-feedback",
+            mistakes=MISTAKES,
         )
 
     lecture = {"x": -2.0, "y": 5.0, "z": -4.0}

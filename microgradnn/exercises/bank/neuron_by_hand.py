@@ -43,6 +43,13 @@ HINTS = {
 }
 
 
+MISTAKES = {
+    "dy_dz": lambda e: [(e["y_hat"], "that is σ(z); its derivative is σ(z) (1 - σ(z))")],
+    "dy_dw1": lambda e: [(e["dy_dz"], "times ∂z/∂w1 = x1 (chain rule)")],
+    "dy_db": lambda e: [(1.0, "b enters z with ∂z/∂b = 1, but ŷ = σ(z): multiply by σ'(z)")],
+}
+
+
 def build(x1, x2, w1, w2, b):
     """The neuron's graph with labelled nodes."""
     x1, x2 = Value(x1, label="x1"), Value(x2, label="x2")
@@ -67,6 +74,7 @@ def check(student):
             hints=HINTS,
             student=student,
             picture_name="neuron_by_hand-feedback",
+            mistakes=MISTAKES,
         )
 
     fixed = [dict(x1=1.0, x2=-2.0, w1=0.5, w2=0.25, b=0.5)]
