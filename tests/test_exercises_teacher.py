@@ -39,7 +39,7 @@ def test_grade_a_folder_with_a_right_a_wrong_and_a_stuck_submission(tmp_path, ca
     _submission(
         folder, "ben", "chain_rule", "def forward_backward(x, y, z):\n    while 1:\n        pass\n"
     )
-    assert exercises_main(["grade", str(folder), "--timeout", "3"]) == 0
+    assert exercises_main(["grade", str(folder), "--timeout", "6"]) == 0
     assert "graded 3 submission(s)" in capsys.readouterr().out
     rows = list(csv.DictReader((folder / "report" / "grades.csv").open(encoding="utf-8")))
     table = {row["student"]: row for row in rows}
@@ -48,6 +48,17 @@ def test_grade_a_folder_with_a_right_a_wrong_and_a_stuck_submission(tmp_path, ca
     assert table["ana"]["passed"] == "1"
     page = (folder / "report" / "report.html").read_text(encoding="utf-8")
     assert "sum over the batch, not the mean" in page and "your line 2:  while 1:" in page
+
+
+@pytest.mark.browser
+def test_grade_report_in_a_browser(tmp_path, chromium_page):
+    folder = tmp_path / "submissions"
+    _submission(folder, "ana", "dense_backward", MISTAKES / "dense_backward__mean_bias.py")
+    report = grade_folder(folder, timeout=20)
+    chromium_page.goto(report.html.as_uri())
+    assert chromium_page.locator("table tr").count() == 2
+    assert "sum over the batch" in chromium_page.locator("pre").inner_text()
+    assert not chromium_page.errors
 
 
 @pytest.mark.slow

@@ -83,33 +83,14 @@ def test_cli_new_and_grade(tmp_path, capsys):
     assert worksheet_main(["grade", "nonsense", str(filled)]) == 2
 
 
-def test_worksheet_pages_in_a_browser(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    import shutil
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("no chromium")
-    paths = write_worksheet(make_worksheet("branch", 3), tmp_path)
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=args)
-        page = browser.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        for html in (tmp_path / "worksheet.html", tmp_path / "key.html"):
-            page.goto(html.as_uri())
-            assert page.locator("table").count() == 2
-            assert page.locator("svg").count() >= 1
-        blanks = page.locator("td.blank").all_inner_texts()
-        browser.close()
-    assert not errors and all(blanks)  # the key fills every cell
-    assert len(paths) == 5
+@pytest.mark.browser
+def test_worksheet_pages_in_a_browser(tmp_path, chromium_page):
+    page = chromium_page
+    write_worksheet(make_worksheet("branch", 3), tmp_path)
+    for html in (tmp_path / "worksheet.html", tmp_path / "key.html"):
+        page.goto(html.as_uri())
+        assert page.locator("table").count() == 2
+        assert page.locator("svg").count() >= 1
+    key_cells = page.locator("td.blank").all_inner_texts()
+    assert key_cells and all(cell.strip() for cell in key_cells)  # the key fills every cell
+    assert not page.errors
