@@ -1,4 +1,4 @@
-# expect: df_dq is wrong | ∂f/∂q = z
+# expect: df_dq is wrong | OTHER factor, z
 def forward_backward(x, y, z):
     q = x + y
     f = q * z
