@@ -259,3 +259,37 @@ def test_scalar_input_numbers_get_no_gradient():
     model.register_full_backward_hook(lambda m, gi, go: calls.append((gi, go)))
     model([1.0, 2.0]).backward()
     assert calls == [(([None, None],), (1.0,))]
+
+
+def test_a_module_with_two_inputs_and_two_outputs_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    class Pair(nn.Module):  # (a, b) -> (a * b, a + b)
+        def forward(self, a, b):
+            return a * b, a + b
+
+    class TorchPair(torch.nn.Module):
+        def forward(self, a, b):
+            return a * b, a + b
+
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    ours, theirs = [], []
+    pair = Pair()
+    pair.register_full_backward_hook(lambda m, gi, go: ours.append((gi, go)))
+    twin = TorchPair()
+    twin.register_full_backward_hook(lambda m, gi, go: theirs.append((gi, go)))
+    a_ours, b_ours = Tensor(a), Tensor(b, requires_grad=False)
+    product, _ = pair(a_ours, b_ours)  # the sum is not used: no gradient reaches it
+    (product**2).sum().backward()
+    a_theirs, b_theirs = torch.tensor(a, requires_grad=True), torch.tensor(b)
+    t_product, _ = twin(a_theirs, b_theirs)
+    (t_product**2).sum().backward()
+    (gi, go), (tgi, tgo) = ours[0], theirs[0]
+    # b needs no gradient; as torch does once another input needs one, it is given zeros
+    np.testing.assert_array_equal(gi[1], np.zeros_like(b))
+    _assert_same(gi[1], tgi[1])
+    assert go[1] is None and tgo[1] is None  # the unused output received none
+    _assert_same(gi[0], tgi[0])
+    _assert_same(go[0], tgo[0])
+    _assert_same(a_ours.grad, a_theirs.grad)

@@ -307,3 +307,17 @@ def test_channels_last_images_export_with_an_axis_move():
     np.testing.assert_allclose(layer(x).data, twin(torch.from_numpy(x)).detach().numpy(), **TOL)
     back = nn.from_torch(twin)
     np.testing.assert_allclose(back(x).data, layer(x).data, **TOL)
+
+
+def test_saved_weights_carry_the_running_statistics(tmp_path):
+    from microgradnn.train import load_weights, save_weights
+
+    model = nn.Sequential([nn.Dense(2, 3, seed=0), BatchNormalization(3)])
+    model(_rng(8).normal(2.0, 3.0, size=(10, 2)))
+    path = save_weights(model, tmp_path / "weights")
+    fresh = nn.Sequential([nn.Dense(2, 3, seed=1), BatchNormalization(3)])
+    load_weights(fresh, path)
+    x = _rng(9).normal(size=(4, 2))
+    model.eval(), fresh.eval()
+    np.testing.assert_array_equal(fresh(x).data, model(x).data)
+    assert fresh.layers[1].running_mean.any()

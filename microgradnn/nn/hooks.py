@@ -28,7 +28,9 @@ outputs are passed through identity nodes. The output identities write down d(lo
 as backward passes them; the input identities write down d(loss)/d(input) and, once all of
 them are known, call the hooks. ``grad_input`` and ``grad_output`` mirror the structure of the
 arguments and of the output (a list of Values gives a list of numbers), with None where there
-is no gradient (data that needs none, such as a numpy batch). Gradients are numpy arrays or
+is no gradient (an output that received none; an input that is not a node, such as a numpy
+batch). As in PyTorch, once one input needs a gradient, the other Tensor or Value inputs
+get zeros. Gradients are numpy arrays or
 floats, like ``.grad``; with ``backward(create_graph=True)`` they are graph nodes.
 """
 
@@ -198,12 +200,19 @@ class HookIdentity(Function):
         return None, None  # x's gradient travels through the gather node instead
 
 
+def _zeros(leaf):
+    """Zeros shaped like a node's numbers (None for anything that is not a node)."""
+    if not isinstance(leaf, Node):
+        return None
+    return np.zeros_like(leaf.data) if isinstance(leaf, Tensor) else 0.0
+
+
 class _BackwardCall:
     """One call of a module with backward hooks: where its inputs and outputs were."""
 
     def __init__(self, module, hooks: HookRegistry):
         self.module, self.hooks = module, hooks
-        self.args = ()
+        self.args, self.input_leaves = (), []
         self.input_positions: list[int] = []  # which leaves of args are tracked nodes
         self.n_input_leaves = 0
         self.output = None
@@ -213,7 +222,7 @@ class _BackwardCall:
 
     def wrap_inputs(self, args: tuple) -> tuple:
         leaves = _leaves(args)
-        self.args = args
+        self.args, self.input_leaves = args, leaves
         self.n_input_leaves = len(leaves)
         self.input_positions = [i for i, leaf in enumerate(leaves) if _tracked(leaf)]
         if not self.input_positions:
@@ -256,6 +265,11 @@ class _BackwardCall:
 
     def _inputs_done(self, grads: list) -> list:
         grad_input = self._structured(self.args, self.n_input_leaves, self.input_positions, grads)
+        # as in torch: once some input needs a gradient, the other Tensor/Value inputs get zeros
+        zeros = [_zeros(leaf) for leaf in self.input_leaves]
+        grad_input = _rebuild(
+            grad_input, iter(z if g is None else g for g, z in zip(_leaves(grad_input), zeros))
+        )
         grad_input = self._call_hooks(grad_input)
         return [_leaves(grad_input)[i] for i in self.input_positions]
 
