@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from microgradnn.nn.module import is_scalar_model
 from microgradnn.viz.dot import GRAPH_NAME, escape, fmt
 
 _BLOCK_COLORS = {
@@ -401,11 +402,6 @@ def _weight_edges(k, ends, weights, scale, show_weights) -> list[str]:
     return lines
 
 
-def _is_scalar_model(model) -> bool:
-    layers = _layers_of(model)
-    return bool(layers) and all(hasattr(l, "neurons") or hasattr(l, "w") for l in layers)
-
-
 def network_to_dot(
     model,
     *,
@@ -429,7 +425,7 @@ def network_to_dot(
     if isinstance(max_units, bool) or not isinstance(max_units, int) or max_units < 3:
         raise ValueError(f"max_units must be an int >= 3, got {max_units!r}")
     if style == "auto":
-        style = "neurons" if _is_scalar_model(model) else "blocks"
+        style = "neurons" if is_scalar_model(model) else "blocks"
     if style == "neurons":
         return _neurons_dot(model, show_weights, max_units)
     return _blocks_dot(model, rankdir)
