@@ -152,3 +152,14 @@ def test_the_readme_network_renders_within_projector_bounds(tmp_path):
     header = path.read_bytes()[:24]
     width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
     assert max(width, height) <= 4000
+
+
+def test_a_leaf_used_by_many_steps_is_drawn_once_and_then_as_named_copies():
+    w = Value(0.5, label="w")
+    h = Value(1.0, label="h")
+    for _ in range(8):  # one weight shared by every step, as in a recurrent network
+        h = (h * w).tanh()
+    dot = viz.to_dot(h, summarize=False)
+    assert dot.count("<b>w</b> <font") == 8 - 1  # copies at every use but the first
+    assert "(used 8×)" in dot
+    assert len(re.findall(r"^\tv\d+ \[label=<.*<b>w</b>", dot, flags=re.M)) == 1

@@ -72,6 +72,10 @@ VALID_RANKDIR = ("auto", "LR", "RL", "TB", "BT")
 #: about four times slower, hence the lower limit with ``show_local_grads``.
 SUMMARIZE_ABOVE = 150
 SUMMARIZE_ABOVE_WITH_EDGE_LABELS = 80
+#: A leaf used by more nodes than this (a weight shared by every time step) is drawn once
+#: and then as a small named copy at each further use: edges spanning the whole picture
+#: make Graphviz's layout slow (minutes for an unrolled LSTM) and cross everything.
+SHARED_FANOUT = 3
 
 
 @dataclass
@@ -241,6 +245,7 @@ class DotBuilder:
         self.hidden = len(all_nodes) - len(self.nodes)
         self.index = {id(n): i for i, n in enumerate(self.nodes)}
         self.fanout = consumers_count(all_nodes, self.substitute)
+        self.proxies_seen: dict[int, int] = {}
         self.names = node_names(self.nodes, options.precision)
         self.root_name = self.names[self.index[id(root)]]
         self.rankdir = options.rankdir
@@ -451,11 +456,35 @@ class DotBuilder:
             if not parent.requires_grad:
                 attributes.append("style=dashed")
             attrs = f" [{' '.join(attributes)}]" if attributes else ""
-            lines.append(f"\tv{source} -> o{i}{attrs}\n")
+            tail = f"v{source}"
+            if parent.is_leaf and self.fanout.get(id(parent), 0) > SHARED_FANOUT:
+                tail = self._proxy(parent, source, i, position, lines)
+            lines.append(f"\t{tail} -> o{i}{attrs}\n")
         if hidden_inputs:  # one edge per boundary, however many inputs are behind it
             count = f" label=<×{hidden_inputs}>" if hidden_inputs > 1 else ""
             lines.append(f'\tmore -> o{i} [style=dashed color="#9ca3af"{count}]\n')
         return lines
+
+    def _proxy(self, leaf: Node, source: int, i: int, position: int, lines: list) -> str:
+        """A small copy of a leaf used by many nodes (a weight shared by every time step).
+
+        The leaf's box is drawn once, at its first use; later uses get a copy that names it.
+        Long edges from one box to every step would make the layout take minutes.
+        """
+        count = self.proxies_seen.get(id(leaf), 0)
+        self.proxies_seen[id(leaf)] = count + 1
+        if count == 0:
+            return f"v{source}"
+        fill = LEAF_FILL if leaf.requires_grad else CONST_FILL
+        name = escape(self.name_of(leaf))
+        uses = self.fanout[id(leaf)]
+        lines.append(
+            f'\tp{i}_{position} [label=<<table border="0" cellborder="1" cellspacing="0" '
+            f'cellpadding="4" color="{BORDER_COLOR}"><tr><td bgcolor="{fill}"><b>{name}</b> '
+            f'<font color="{MUTED_TEXT}" point-size="{SMALL_FONT_SIZE}">(used {uses}×)</font>'
+            "</td></tr></table>>]\n"
+        )
+        return f"p{i}_{position}"
 
     def _child_grad(self, node: Node):
         view = self.options.grads
