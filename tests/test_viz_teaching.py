@@ -293,3 +293,20 @@ def test_exported_documents_compile_with_pdflatex(kind, tmp_path):
         nav = (tmp_path / "graph.nav").read_text()
         slides = int(re.search(r"\\beamer@documentpages \{(\d+)\}", nav).group(1))
         assert slides == len(viz.backward_frames(f))  # one slide per backward step
+
+
+def test_explain_sums_tensor_shares():
+    w = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), label="W")
+    x = Tensor(np.array([[1.0, -1.0]]), requires_grad=False, label="x")
+    h = x @ w
+    h.label = "h"
+    loss = (h * h).sum() + (w * w).sum()
+    loss.label = "loss"
+    explanation = viz.explain(w, loss)
+    (expected,) = engine.grad(loss, [w])
+    total = sum(share for _name, _grad, _local, share in explanation.terms)
+    np.testing.assert_allclose(total, expected)
+    np.testing.assert_allclose(explanation.grad, expected)
+    # the share through h is x^T (2 h); the two through W * W are W each
+    np.testing.assert_allclose(explanation.terms[0][3], x.data.T @ (2 * (x.data @ w.data)))
+    assert explanation.text.splitlines()[0].startswith("∂loss/∂W = ∂loss/∂h · ∂h/∂W + ")

@@ -122,7 +122,7 @@ def _text(step, name_of, root_name: str, precision: int) -> str:
     )
     if is_tensor(step.node):
         numbers = " + ".join(
-            f"[{data_text(share, precision)}]" for _child, _local, _grad, share in step.terms
+            data_text(share, precision) for _child, _local, _grad, share in step.terms
         )
     else:
         numbers = " + ".join(
