@@ -17,10 +17,9 @@
 # %%
 import math
 
-from _common import finish, out_dir
-
 from microgradnn import Value, grad, viz
 from microgradnn.testing import check_grad
+from microgradnn.tutorial import finish, out_dir, quote
 
 FIGURES = [
     "graph_forward.png",
@@ -119,10 +118,10 @@ for caption in steps.captions:
 #
 #     f(w, x) = σ(w0 x0 + w1 x1 + w2),    σ(s) = 1 / (1 + e^(-s))
 #
-# with w = (2, -3, -3) and x = (-1, -2). Here s = -2 + 6 - 3 = 1 and f = σ(1) ≈ 0.7311.
-# The derivative of the sigmoid is σ'(s) = σ(s)(1 - σ(s)) ≈ 0.1966, and then
-# ∂f/∂w0 = σ'(s) x0, ∂f/∂x0 = σ'(s) w0, and so on. We write σ with the elementary
-# operations (exp, +, /) so that the graph shows every step.
+# with w = (2, -3, -3) and x = (-1, -2). Here s = -2 + 6 - 3 = 1 and f = σ(1) ≈
+# 0.7311<!--sigma_of_1-->. The derivative of the sigmoid is σ'(s) = σ(s)(1 - σ(s)) ≈
+# 0.1966<!--sigma_slope_at_1-->, and then ∂f/∂w0 = σ'(s) x0, ∂f/∂x0 = σ'(s) w0, and so on. We write
+# σ with the elementary operations (exp, +, /) so that the graph shows every step.
 
 # %%
 w0, w1, w2 = Value(2.0, label="w0"), Value(-3.0, label="w1"), Value(-3.0, label="w2")
@@ -139,11 +138,14 @@ print(f"neuron output f = {neuron.data:.4f}  (σ(1) = {sigma:.4f}), σ'(1) = {lo
 for v, expected in ((w0, local * -1.0), (w1, local * -2.0), (w2, local), (x0, local * 2.0)):
     print(f"  df/d{v.label} = {v.grad:+.4f}   by hand: {expected:+.4f}")
     assert abs(v.grad - expected) < 1e-12
+quote("sigma_of_1", neuron.data, ".4f")
+quote("sigma_slope_at_1", local, ".4f")
+quote("s_grad", s.grad, ".4f")
 viz.save_graph_picture(neuron, out_dir() / "neuron_backward", rankdir="TB")
 
 # %% [markdown]
-# In `neuron_backward.png` find the node `s` (value 1, gradient ≈ 0.1966): everything below
-# it is the sigmoid, broken into negation, exp, +1 and a division. The gradient of `s`
+# In `neuron_backward.png` find the node `s` (value 1, gradient ≈ 0.1966<!--s_grad-->): everything
+# below it is the sigmoid, broken into negation, exp, +1 and a division. The gradient of `s`
 # is the product of the four local derivatives along that chain, and it equals σ'(1). Each
 # weight then gets σ'(1) times "the thing it multiplies".
 
@@ -179,6 +181,7 @@ def neuron_fn(a, b, c, d, e):
 
 report = check_grad(neuron_fn, 2.0, -3.0, -3.0, -1.0, -2.0)
 print("sigmoid neuron:", report)
+quote("check_grad_error", report.max_abs_error, ".0e")
 
 # The functional form grad(outputs, inputs) returns gradients without touching .grad:
 a, b = Value(1.5), Value(-0.5)
@@ -186,9 +189,9 @@ ga, gb = grad((a * b).tanh(), [a, b])
 print(f"grad(tanh(a b)) at (1.5, -0.5): ({ga:.4f}, {gb:.4f})")
 
 # %% [markdown]
-# The finite differences agree with the engine to about 1e-11 (the rounding error of
-# the difference quotient). Whenever you write a new operation, a check like this is the first
-# test to write.
+# The finite differences agree with the engine to about 2e-11<!--check_grad_error--> (the rounding
+# error of the difference quotient). Whenever you write a new operation, a check like this is the
+# first test to write.
 #
 # **Summary.** Forward pass: compute and remember. Backward pass: start with 1 at the
 # output and, for every edge, multiply the upstream gradient by the local derivative; add

@@ -22,10 +22,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import finish, pick, save
 
 from microgradnn import data
 from microgradnn.nn import Adaline, Perceptron
+from microgradnn.tutorial import finish, pick, quote, save
 
 FIGURES = ["mcculloch_pitts.png", "perceptron_gates.png", "perceptron_errors.png", "adaline.png"]
 
@@ -116,6 +116,9 @@ for ax, (name, labels) in zip(axes, GATES.items()):
         f"perceptron {name}: {len(perceptron.errors_)} epochs, mistakes in the last epoch "
         f"{perceptron.errors_[-1]}, accuracy {accuracy:.2f}"
     )
+    quote(f"{name}_epochs", len(perceptron.errors_), "d")
+    quote(f"{name}_last_mistakes", perceptron.errors_[-1], "d")
+    quote(f"{name}_accuracy", accuracy, ".2f")
     title = f"{name}: accuracy {accuracy:.2f}"
     draw_gate(ax, labels, (perceptron.w, perceptron.b), title)
 fig.suptitle("Perceptron after training: the learned line (red = class 1)")
@@ -131,9 +134,11 @@ ax.legend()
 save(fig, "perceptron_errors.png")
 
 # %% [markdown]
-# Full run (100 epochs, seed 0): AND is learned in 6 epochs and OR in 5 (the last of
-# them is the epoch without mistakes, accuracy 1.00); XOR runs all 100 epochs, still makes
-# 2 mistakes in the last one and ends with accuracy 0.50; its final line is not even
+# Full run (100 epochs, seed 0): AND is learned in 6<!--AND_epochs--> epochs and OR in
+# 5<!--OR_epochs--> (the last of them is the epoch without mistakes, accuracy
+# 1.00<!--AND_accuracy--> and 1.00<!--OR_accuracy-->); XOR runs all 100<!--XOR_epochs--> epochs,
+# still makes 2<!--XOR_last_mistakes--> mistakes in the last one and ends with accuracy
+# 0.50<!--XOR_accuracy-->; its final line is not even
 # inside the square (the dashed line at the bottom edge of the XOR panel): the rule keeps
 # jumping from one bad line to another. In `perceptron_errors.png` the XOR curve never
 # touches zero.
@@ -164,6 +169,12 @@ batch = Adaline(lr=0.1, epochs=adaline_epochs, mode="batch", seed=0).fit(x_blobs
 perceptron = Perceptron(epochs=adaline_epochs, seed=0).fit(x_blobs, y_blobs)
 for name, model in (("ADALINE online", online), ("ADALINE batch", batch)):
     print(f"{name}: final cost {model.cost_[-1]:.4f}, accuracy {model.score(x_blobs, y_blobs):.3f}")
+    key = name.split()[1]
+    quote(f"{key}_cost", model.cost_[-1], ".3f")
+    quote(f"{key}_accuracy", model.score(x_blobs, y_blobs), ".3f")
+quote("perceptron_fewest_mistakes", min(perceptron.errors_[-5:]), "d")
+quote("perceptron_most_mistakes", max(perceptron.errors_[-5:]), "d")
+quote("perceptron_accuracy", perceptron.score(x_blobs, y_blobs), ".3f")
 print(
     f"perceptron on the same blobs: mistakes per epoch {perceptron.errors_[-5:]} (last 5), "
     f"accuracy {perceptron.score(x_blobs, y_blobs):.3f}"
@@ -190,11 +201,13 @@ ax.legend(loc="upper left")
 save(fig, "adaline.png")
 
 # %% [markdown]
-# Full run (400 points, 60 epochs): both ADALINE variants settle at a cost of about 0.13
-# and classify 96.3 % of the points correctly (the blobs overlap, so 100 % is impossible).
-# The perceptron never stops updating: it still makes 22-27 mistakes in each of its last
-# epochs, and its line keeps jumping (its final accuracy, also 96.3 % in this run, depends
-# on where the last mistake left it).
+# Full run (400 points, 60 epochs): both ADALINE variants settle at a cost of about 0.13,
+# 0.136<!--online_cost--> online and 0.133<!--batch_cost--> in batch, and reach an accuracy of
+# 0.963<!--online_accuracy--> and 0.963<!--batch_accuracy--> (the blobs overlap, so 1 is
+# impossible). The perceptron never stops updating: it still makes
+# 22<!--perceptron_fewest_mistakes-->-27<!--perceptron_most_mistakes--> mistakes in each of its
+# last five epochs, and its line keeps jumping (its final accuracy,
+# 0.963<!--perceptron_accuracy--> in this run, depends on where the last mistake left it).
 # In `adaline.png` (left) the batch curve (one gradient step per epoch) falls smoothly and
 # flattens; the online LMS rule makes 400 small steps per epoch, so it is already at the
 # bottom after the first epoch and then jitters slightly, because every sample pulls the

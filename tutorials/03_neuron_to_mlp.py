@@ -21,10 +21,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import finish, out_dir, pick, save
 
 from microgradnn import nn, optim, plots, viz
 from microgradnn.nn import losses
+from microgradnn.tutorial import finish, out_dir, pick, quote, save
 
 FIGURES = [
     "neuron_graph.png",
@@ -140,19 +140,37 @@ outputs = [model(x).data for x in X]
 print(f"seed 0 after {steps} steps: loss {history[-1]:.4f}")
 for x, y, o in zip(X, Y, outputs):
     print(f"  XOR{tuple(int(v) for v in x)} = {y}   network: {o:.3f}")
+quote("seed0_loss", history[-1], ".4f")
+for x, o in zip(X, outputs):
+    quote("output_{}{}".format(*(int(v) for v in x)), o, ".3f")
 
 # %% [markdown]
-# Full run (300 steps, seed 0): the loss falls to 0.0020 and the outputs are 0.003, 0.999,
-# 0.999, 0.003: XOR is solved. But a 2-2-1 network has no spare capacity, and gradient
+# Full run (300 steps, seed 0): the loss falls to 0.0020<!--seed0_loss--> and the outputs are
+# 0.003<!--output_00-->, 0.999<!--output_01-->, 0.999<!--output_10-->, 0.003<!--output_11-->:
+# XOR is solved. But a 2-2-1 network has no spare capacity, and gradient
 # descent can get stuck. Let us try several starting points (seeds):
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
-for seed in range(pick(2, 8)):
-    _, curve = (model, history) if seed == 0 else train_xor(seed)
+seeds = range(pick(2, 8))
+stuck = {}  # seed -> final loss and the patterns the network answers with about 0.5
+finals = {}
+for seed in seeds:
+    net, curve = (model, history) if seed == 0 else train_xor(seed)
     solved = curve[-1] < 0.05
+    finals[seed] = curve[-1]
     print(f"seed {seed}: final loss {curve[-1]:.4f} {'solved' if solved else 'STUCK'}")
     ax.plot(curve, lw=1.5, ls="-" if solved else "--", label=f"seed {seed}")
+    if not solved:
+        undecided = [tuple(int(v) for v in x) for x in X if abs(net(x).data - 0.5) < 0.05]
+        stuck[seed] = (curve[-1], undecided)
+        print(f"  answers about 0.5 for {undecided}")
+quote("solved_seeds", len(seeds) - len(stuck), "d")
+quote("solved_loss", np.median([finals[s] for s in seeds if s not in stuck]), ".3f")
+quote("tried_seeds", len(seeds), "d")
+quote("stuck_seeds", " and ".join(str(s) for s in stuck), "s")
+quote("stuck_loss", max((loss for loss, _ in stuck.values()), default=0.0), ".3f")
+quote("undecided_patterns", max((len(u) for _, u in stuck.values()), default=0), "d")
 ax.set_yscale("log")
 ax.set_xlabel("gradient step")
 ax.set_ylabel("binary cross-entropy")
@@ -161,9 +179,13 @@ ax.legend(ncol=2, fontsize=8)
 save(fig, "xor_loss.png")
 
 # %% [markdown]
-# Full run: 6 of the 8 seeds solve XOR (final loss about 0.002); seeds 2 and 4 get stuck at
-# a loss of 0.347 (dashed curves in `xor_loss.png`), where one input pattern is answered
-# with 0.5: a hidden neuron saturated and its gradient vanished. Bigger hidden layers make
+# Full run: 6<!--solved_seeds--> of the 8<!--tried_seeds--> seeds solve XOR (final loss about
+# 0.002<!--solved_loss-->); seeds 2 and 4<!--stuck_seeds--> get stuck at a loss of
+# 0.347<!--stuck_loss--> (dashed curves in `xor_loss.png`), where 2<!--undecided_patterns--> input
+# patterns are answered with 0.5. Those two patterns have opposite labels but the same hidden state:
+# both tanh neurons are saturated at ±1 for both of them, so the output neuron sees one point where
+# it should tell two apart, and answers ½ to both. In saturation tanh' ≈ 0, so the gradient that
+# could move the hidden neurons out of that state has vanished. Bigger hidden layers make
 # such traps rare, which is one reason networks are usually wider than strictly needed.
 #
 # Finally, the trained network (`network_trained.png`) and its decision boundary. The

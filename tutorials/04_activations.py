@@ -9,8 +9,8 @@
 #
 # The lecture lists the traditional ones (sigmoid, tanh), the modern ones (ReLU, Leaky
 # ReLU, ELU), SmeLU (2020), and softmax for the output of a classifier. We plot each one
-# with its derivative, and the derivative is **not** typed in by hand: we ask the engine
-# (`backward`) for it and compare with the closed-form formula.
+# with its derivative, and the derivative is **not** typed into this tutorial: we ask the
+# engine (`backward`) for it and compare with the closed-form formula.
 #
 # Figures go to `tutorials/output/04_activations/`. This tutorial has no training, so fast
 # mode (`MICROGRADNN_FAST=1`) only uses fewer plotting points; the numbers are the same.
@@ -18,10 +18,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import finish, pick, save
 
-from microgradnn import Tensor
+from microgradnn import Tensor, ops
 from microgradnn import functional as F
+from microgradnn.tutorial import finish, pick, quote, save
 
 FIGURES = ["activations.png", "softmax.png"]
 
@@ -82,10 +82,12 @@ ACTIVATIONS = {
 
 # %%
 fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
+errors = []
 for ax, (name, (function, derivative, formula)) in zip(axes.ravel(), ACTIVATIONS.items()):
     ys, dys = value_and_derivative(function, xs)
     away_from_kinks = np.min(np.abs(xs[:, None] - np.array([-1.0, 0.0, 1.0])), axis=1) > 1e-9
     error = np.max(np.abs(dys - derivative(xs))[away_from_kinks])
+    errors.append(error)
     at_two = value_and_derivative(function, np.array([-2.0, 2.0]))[1]
     print(
         f"{name:12s} max |engine φ' - formula φ'| = {error:.1e}   "
@@ -101,12 +103,24 @@ for ax, (name, (function, derivative, formula)) in zip(axes.ravel(), ACTIVATIONS
     ax.legend(loc="upper left", fontsize=9)
 fig.suptitle("Activation functions (solid) and their derivatives computed by the engine (dashed)")
 save(fig, "activations.png")
+quote("largest_activation_error", max(errors), ".0e")
+
+# Which of them are primitives of the op table (a derivative written by hand, next to the
+# forward formula) and which are composites (derived by the chain rule through primitives)?
+TABLE_NAMES = {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "smelu"}
+primitives = sorted(n for n in TABLE_NAMES if n in ops.OP_TABLE)
+print("primitives in ops.OP_TABLE:", primitives)
+print(
+    "composites:", sorted(TABLE_NAMES - set(primitives)), "and softmax:", "softmax" in ops.OP_TABLE
+)
+quote("primitive_count", len(primitives), "d")
+quote("composite_names", ", ".join(sorted(TABLE_NAMES - set(primitives))), "s")
 
 # %% [markdown]
 # **What to look at in `activations.png`.**
 #
 # * Sigmoid: the dashed derivative is a small bump of height 0.25. Ten sigmoid layers
-#   multiply ten such factors: at best 0.25¹⁰ ≈ 1e-6, which is why deep sigmoid networks
+#   multiply ten such factors: at best 0.25¹⁰ ≈ 1e-6<!--fixed-->, which is why deep sigmoid networks
 #   hardly learned (the vanishing-gradient problem of the 1990s).
 # * tanh: the same shape, but centred at 0 and with slope 1 at the origin; both saturate
 #   (derivative ≈ 0) for |x| > 3.
@@ -117,8 +131,14 @@ save(fig, "activations.png")
 #   completely silent.
 # * SmeLU: the derivative is a ramp between -β and β instead of a jump, a smooth ReLU.
 #
-# The printed errors are 0 up to rounding (about 1e-16): backpropagation through the
-# composite definitions gives exactly the textbook derivatives.
+# The printed errors are 0 up to rounding (the largest is 1e-16<!--largest_activation_error-->):
+# the engine's derivatives are exactly the textbook ones. Where do they come from?
+# 5<!--primitive_count--> of the six (sigmoid, tanh, ReLU, Leaky ReLU, ELU) are **primitives** of
+# the op table (`microgradnn.ops.OP_TABLE`): each has its derivative written by hand beside its
+# forward formula, so this check tests those hand-written formulas. The other one,
+# smelu<!--composite_names-->, is a **composite**: it is built from primitives (two ReLUs, sums
+# and a product), and its derivative comes from the chain rule through them, with no formula
+# of its own. Softmax below is a composite too (exp, sum, division).
 
 # %% [markdown]
 # ## 2. Softmax: an activation for a whole layer
@@ -146,9 +166,12 @@ F.softmax(z_again, axis=1)[:, 1].sum().backward()
 d_s1 = np.asarray(z_again.grad)[:, 0]  # ∂s_1/∂z_0
 
 p = probs.numpy()
+error_s0 = np.max(np.abs(d_s0 - p[:, 0] * (1 - p[:, 0])))
+error_s1 = np.max(np.abs(d_s1 + p[:, 1] * p[:, 0]))
 print(f"softmax rows sum to 1: max |Σ s - 1| = {np.max(np.abs(p.sum(axis=1) - 1)):.1e}")
-print(f"∂s0/∂z0 vs s0(1 - s0): max error {np.max(np.abs(d_s0 - p[:, 0] * (1 - p[:, 0]))):.1e}")
-print(f"∂s1/∂z0 vs -s1 s0:     max error {np.max(np.abs(d_s1 + p[:, 1] * p[:, 0])):.1e}")
+print(f"∂s0/∂z0 vs s0(1 - s0): max error {error_s0:.1e}")
+print(f"∂s1/∂z0 vs -s1 s0:     max error {error_s1:.1e}")
+quote("largest_softmax_error", max(error_s0, error_s1), ".0e")
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
 for k, name in enumerate(["$s_0$ (logit $z_0$ varies)", "$s_1$ (logit 0)", "$s_2$ (logit -1)"]):
@@ -171,9 +194,9 @@ save(fig, "softmax.png")
 # %% [markdown]
 # In `softmax.png` (left) raising z_0 takes probability away from the other two classes
 # smoothly: softmax is a "soft" arg-max. On the right the engine's derivatives lie exactly
-# on the dotted formulas (printed errors about 1e-17). Raising z_0 increases s_0 the most
-# when the model is undecided (s_0 ≈ 0.5) and lowers s_1 at the same time (negative
-# curve).
+# on the dotted formulas (printed errors at most 9e-17<!--largest_softmax_error-->). Raising z_0
+# increases s_0 the most when the model is undecided (s_0 ≈ 0.5) and lowers s_1 at the same time
+# (negative curve).
 #
 # **Which one to use?** The lecture's rule: ReLU (or a relative) in hidden layers; at the
 # output, sigmoid for two classes, softmax for several, and linear (no activation) for

@@ -21,10 +21,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import finish, pick, save
 
 from microgradnn import Tensor, Value, data, grad, nn, optim, plots
 from microgradnn.nn import losses
+from microgradnn.tutorial import finish, pick, quote, save
 
 FIGURES = ["classifier_vs_regressor.png", "losses.png", "l1_weights.png"]
 
@@ -51,6 +51,8 @@ for p, label in zip(probabilities, y_cls[:3]):
     print(f"  {np.round(p, 3)}  sums to {p.sum():.3f}, true class {label}")
 cls_loss, cls_acc = classifier.evaluate(x_cls, data.one_hot(y_cls, 3))
 print(f"classifier: cross-entropy {cls_loss:.3f}, accuracy {cls_acc:.3f}")
+quote("cls_loss", cls_loss, ".3f")
+quote("cls_accuracy", cls_acc, ".3f")
 
 x_reg, y_reg = data.make_sine(pick(60, 120), noise=0.1, seed=0)
 regressor = nn.Sequential([nn.Dense(1, 16, activation="tanh", seed=0), nn.Dense(16, 1, seed=1)])
@@ -58,6 +60,7 @@ regressor.compile("adam", "mse", lr=0.02)
 regressor.fit(x_reg, y_reg, epochs=epochs, batch_size=16, verbose=0, seed=0)
 reg_mse = regressor.evaluate(x_reg, y_reg)
 print(f"approximator: MSE {reg_mse:.4f} (the noise alone has variance 0.01)")
+quote("reg_mse", reg_mse, ".4f")
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
 plots.decision_boundary(
@@ -73,12 +76,12 @@ axes[1].legend()
 save(fig, "classifier_vs_regressor.png")
 
 # %% [markdown]
-# Full run (200 epochs): the classifier reaches a cross-entropy of 0.082 and accuracy
-# 0.957 on its 300 points (the blobs overlap a little); each row of probabilities sums to
-# 1. The approximator reaches an MSE of 0.0117, close to the noise variance 0.01, so it
-# follows sin(x) and ignores the noise. In `classifier_vs_regressor.png` the left panel
-# colours each region by the most probable class; the right panel shows the smooth curve
-# ŷ(x) over the noisy samples.
+# Full run (200 epochs): the classifier reaches a cross-entropy of 0.082<!--cls_loss--> and
+# accuracy 0.957<!--cls_accuracy--> on its 300 points (the blobs overlap a little); each row of
+# probabilities sums to 1. The approximator reaches an MSE of 0.0117<!--reg_mse-->, close to the
+# noise variance 0.01, so it follows sin(x) and ignores the noise. In `classifier_vs_regressor.png`
+# the left panel colours each region by the most probable class; the right panel shows the smooth
+# curve ŷ(x) over the noisy samples.
 
 # %% [markdown]
 # ## 2. The four losses of the lecture and their gradients
@@ -206,6 +209,10 @@ print(
     f"mean |w| of the 7 irrelevant inputs: plain {np.abs(w_plain[irrelevant]).mean():.3f}, ", end=""
 )
 print(f"with L1 (λ1 = 0.1) {np.abs(w_l1[irrelevant]).mean():.3f}")
+quote("useless_plain", np.abs(w_plain[irrelevant]).mean(), ".3f")
+quote("useless_l1", np.abs(w_l1[irrelevant]).mean(), ".3f")
+shrink = np.abs(w_plain[~irrelevant]) - np.abs(w_l1[~irrelevant])
+quote("useful_shrink", shrink.mean(), ".2f")
 
 fig, ax = plt.subplots(figsize=(9, 3.8))
 index = np.arange(n_features)
@@ -222,10 +229,10 @@ save(fig, "l1_weights.png")
 
 # %% [markdown]
 # Full run (60 samples, 600 gradient-descent steps): the mean |w| of the 7 useless inputs
-# drops from 0.041 without the penalty to 0.014 with it (not exactly 0: with a fixed step
-# the constant pull ±λ1 makes them hop around zero), while the 3 useful weights shrink
-# only slightly, by about λ1/2 = 0.05 each. In `l1_weights.png` the orange bars are close
-# to zero wherever the black bars are zero.
+# drops from 0.041<!--useless_plain--> without the penalty to 0.014<!--useless_l1--> with it (not
+# exactly 0: with a fixed step the constant pull ±λ1 makes them hop around zero), while the 3
+# useful weights shrink only slightly, by 0.05<!--useful_shrink--> on average (about λ1/2). In
+# `l1_weights.png` the orange bars are close to zero wherever the black bars are zero.
 
 # %% [markdown]
 # ## 4. The gradient penalty and second-order gradients
@@ -262,14 +269,16 @@ def penalty_at(w_number):
 eps = 1e-6
 numeric = (penalty_at(0.5 + eps) - penalty_at(0.5 - eps)) / (2 * eps)
 print(f"∂P/∂w   finite differences {numeric:.6f}")
+quote("penalty_slope", dp_dw, ".6f")
+assert abs(numeric - dp_dw) < 1e-6 and abs(2 * first * second - dp_dw) < 1e-12
 library = losses.gradient_penalty(1.0, (w * x_value).tanh(), [w])
 print(f"losses.gradient_penalty(1.0, ŷ, [w]) = {library.data:.6f} = (∂ŷ/∂w)² = {first**2:.6f}")
 
 # %% [markdown]
-# All three agree (∂P/∂w = -4.298521 in every mode). `losses.gradient_penalty(λ2, ŷ,
-# params)` builds this term for a whole model; because it is a graph, adding it to the loss
-# and calling `backward()` trains with it like any other term. The same mechanism gives
-# Hessian-vector products and the penalties of WGAN-GP.
+# All three agree (∂P/∂w = -4.298521<!--penalty_slope--> in every mode).
+# `losses.gradient_penalty(λ2, ŷ, params)` builds this term for a whole model; because it is a
+# graph, adding it to the loss and calling `backward()` trains with it like any other term. The same
+# mechanism gives Hessian-vector products and the penalties of WGAN-GP.
 
 # %%
 finish(FIGURES)

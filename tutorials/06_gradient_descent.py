@@ -23,9 +23,9 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import finish, pick, save
 
 from microgradnn import Value, data, nn, plots
+from microgradnn.tutorial import finish, pick, quote, save
 
 FIGURES = ["paths_gd_sgd.png", "moons_loss.png", "moons_boundary.png"]
 
@@ -124,6 +124,7 @@ def moons_model():
 
 
 runs = {}
+KEYS = {"full-batch GD": "gd", "mini-batch 16": "minibatch", "SGD (batch 1)": "sgd"}
 for name, batch_size in (("full-batch GD", None), ("mini-batch 16", 16), ("SGD (batch 1)", 1)):
     model = moons_model()
     start = time.perf_counter()
@@ -131,6 +132,10 @@ for name, batch_size in (("full-batch GD", None), ("mini-batch 16", 16), ("SGD (
     seconds = time.perf_counter() - start
     test_loss, test_acc = model.evaluate(x_test, y_test)
     runs[name] = (model, history.history["loss"])
+    steps = epochs * -(-len(x_train) // (batch_size or len(x_train)))  # ceil(n / b) per epoch
+    quote(f"{KEYS[name]}_steps", steps, ",d")
+    quote(f"{KEYS[name]}_loss", history.history["loss"][-1], ".3f")
+    quote(f"{KEYS[name]}_accuracy", test_acc, ".3f")
     print(
         f"{name:14s} {epochs} epochs in {seconds:5.1f} s: "
         f"train loss {history.history['loss'][-1]:.3f}, "
@@ -147,14 +152,16 @@ ax.legend()
 save(fig, "moons_loss.png")
 
 # %% [markdown]
-# Full run (100 epochs): full-batch GD has made only 100 steps and its boundary is still nearly
-# straight (train loss 0.273, test accuracy 0.850). Mini-batches of 16 (1,000 steps) bend the
-# boundary around the moons (train loss 0.074, test accuracy 0.975). SGD (16,000 steps) also
-# learns the moons, but with α = 0.3 a single sample pushes the weights too far: its loss ends at
-# 0.132 and its test accuracy at 0.925, noisier than mini-batches. It also pays for its many
-# updates with time: every step has the fixed cost of a forward and backward pass, so it took
-# about 17 times longer than mini-batches on our machine (8.8 s against 0.5 s; your timings will
-# differ). Mini-batches are the usual compromise, and the reason `fit` defaults to
+# Full run (100 epochs): full-batch GD has made only 100<!--gd_steps--> steps and its boundary is
+# still nearly straight (train loss 0.273<!--gd_loss-->, test accuracy 0.850<!--gd_accuracy-->).
+# Mini-batches of 16 (1,000<!--minibatch_steps--> steps) bend the boundary around the moons (train
+# loss 0.074<!--minibatch_loss-->, test accuracy 0.975<!--minibatch_accuracy-->). SGD
+# (16,000<!--sgd_steps--> steps) also learns the moons, but with α = 0.3 a single sample pushes the
+# weights too far: its loss ends at 0.132<!--sgd_loss--> and its test accuracy at
+# 0.925<!--sgd_accuracy-->, noisier than mini-batches. It also pays for its many updates with
+# time: every step has the fixed cost of a forward and backward pass, so it takes many times
+# longer than mini-batches (compare the seconds printed above; they depend on your machine).
+# Mini-batches are the usual compromise, and the reason `fit` defaults to
 # `batch_size=32`.
 #
 # In `moons_loss.png` read the curves per epoch: GD descends slowly but smoothly; SGD

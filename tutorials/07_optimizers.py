@@ -27,9 +27,9 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import finish, pick, save
 
 from microgradnn import Tensor, data, nn, optim
+from microgradnn.tutorial import finish, pick, quote, save
 
 FIGURES = ["trajectories.png", "moons_optimizers.png"]
 
@@ -82,6 +82,10 @@ for name, make in OPTIMIZERS.items():
         f"{name:9s} after {steps} steps: (a, b) = ({a_end:+.3f}, {b_end:+.3f}), "
         f"L = {rosenbrock(path[-1]):.2e}"
     )
+    key = name.lower()
+    quote(f"{key}_valley_loss", rosenbrock(path[-1]).item(), ".2g")
+    quote(f"{key}_a", a_end, ".2f")
+    quote(f"{key}_b", b_end, ".2f")
 
 grid_a, grid_b = np.meshgrid(np.linspace(-2, 2, 300), np.linspace(-1, 3, 300))
 log_surface = np.log10((1 - grid_a) ** 2 + 100 * (grid_b - grid_a**2) ** 2 + 1e-3)
@@ -112,19 +116,21 @@ save(fig, "trajectories.png")
 # %% [markdown]
 # Full run (1,000 steps), what to see in `trajectories.png` (one panel per optimizer):
 #
-# * **GD** (η = 0.001; with 0.002 the momentum variants below already blow up across the
-#   steep walls) drops into the valley and then crawls along its floor: it ends at
-#   (-0.66, 0.44) with L = 2.8. A learning rate small enough for the steep direction is
-#   far too small for the flat one.
+# * **GD** (η = 0.001<!--fixed-->; with 0.002<!--fixed--> the momentum variants below already blow
+#   up across the steep walls) drops into the valley and then crawls along its floor: it ends at
+#   (-0.66<!--gd_a-->, 0.44<!--gd_b-->) with L = 2.8<!--gd_valley_loss-->. A learning rate small
+#   enough for the steep direction is far too small for the flat one.
 # * **Momentum** and **Nesterov**, with the same η, build up speed along the floor and
-#   reach (1, 1) (L = 5.7e-05 and 2.3e-05). Note the zig-zag at the start: the heavy ball
+#   reach (1, 1) (L = 5.7e-05<!--momentum_valley_loss--> and 2.3e-05<!--nesterov_valley_loss-->).
+#   Note the zig-zag at the start: the heavy ball
 #   first bounces between the walls. Nesterov's first jumps are the widest, but its
 #   look-ahead then damps them faster.
 # * **Adagrad** (η = 0.5) takes big first steps, then its accumulated squared gradients
-#   shrink every step: it stops halfway (L = 1.6). **Adamax** (η = 0.1) also slows down
-#   (L = 0.27). **RMSprop** (η = 0.01) gets close but keeps bouncing across the floor (the
-#   spikes in the last panel, L = 0.055). **Adam** (η = 0.05) reaches (0.98, 0.96),
-#   L = 3.3e-04.
+#   shrink every step: it stops halfway (L = 1.6<!--adagrad_valley_loss-->). **Adamax** (η = 0.1)
+#   also slows down (L = 0.27<!--adamax_valley_loss-->). **RMSprop** (η = 0.01) gets close but
+#   keeps bouncing across the floor (the spikes in the last panel,
+#   L = 0.055<!--rmsprop_valley_loss-->). **Adam** (η = 0.05) reaches
+#   (0.98<!--adam_a-->, 0.96<!--adam_b-->), L = 0.00033<!--adam_valley_loss-->.
 #
 # No optimizer is best everywhere: the ranking depends on η (try other values!) and on the
 # surface. This is why the optimizer and its learning rate are *hyper-parameters*
@@ -164,6 +170,9 @@ for name, (choice, lr, batch_size) in NETWORK_OPTIMIZERS.items():
     history = model.fit(x_moons, y_moons, epochs=epochs, batch_size=batch_size, verbose=0, seed=0)
     curve = history.history["loss"]
     print(f"{name:16s} final loss {curve[-1]:.3f}, accuracy {history.history['accuracy'][-1]:.3f}")
+    key = name.split()[0].lower()
+    quote(f"{key}_net_loss", curve[-1], ".3f")
+    quote(f"{key}_net_accuracy", history.history["accuracy"][-1], ".3f")
     ax.plot(range(1, epochs + 1), curve, lw=1.8, label=name, ls="--" if "GD" in name else "-")
 ax.set_xlabel("epoch")
 ax.set_ylabel("training loss (BCE)")
@@ -173,11 +182,15 @@ save(fig, "moons_optimizers.png")
 
 # %% [markdown]
 # Full run (40 epochs): full-batch GD (40 updates only) and plain SGD end at a loss of
-# 0.29 and 0.28 (accuracy 0.885): they have learned little more than a straight line.
-# Momentum, Nesterov and Adam reach 0.065-0.069 (accuracy 0.973-0.978), Adamax 0.059,
-# RMSprop 0.099 and Adagrad 0.126. In `moons_optimizers.png`, look at how early each
-# curve drops: momentum-based methods and Adam get there in the fewest epochs, which is
-# why Adam (with its default-ish η) is the usual first choice.
+# 0.287<!--gd_net_loss--> and 0.284<!--sgd_net_loss--> (accuracy 0.885<!--gd_net_accuracy--> and
+# 0.885<!--sgd_net_accuracy-->): they have learned little more than a straight line. Momentum,
+# Nesterov and Adam reach 0.069<!--momentum_net_loss-->, 0.065<!--nesterov_net_loss--> and
+# 0.065<!--adam_net_loss--> (accuracy 0.978<!--momentum_net_accuracy-->,
+# 0.978<!--nesterov_net_accuracy--> and 0.978<!--adam_net_accuracy-->), Adamax
+# 0.059<!--adamax_net_loss--> (0.973<!--adamax_net_accuracy-->), RMSprop
+# 0.099<!--rmsprop_net_loss--> and Adagrad 0.126<!--adagrad_net_loss-->. In `moons_optimizers.png`,
+# look at how early each curve drops: momentum-based methods and Adam get there in the fewest
+# epochs, which is why Adam (with its default-ish η) is the usual first choice.
 
 # %%
 finish(FIGURES)

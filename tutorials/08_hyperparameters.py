@@ -23,10 +23,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import finish, out_dir, pick, save
 
 from microgradnn import data, nn, plots
 from microgradnn.train import EarlyStopping
+from microgradnn.tutorial import finish, out_dir, pick, quote, save
 
 FIGURES = [
     "split.png",
@@ -77,12 +77,14 @@ save(fig, "split.png")
 #
 # A single Dense layer with a sigmoid is logistic regression: its boundary is a straight
 # line, and no amount of training bends it. Both curves flatten at a high loss, close to
-# each other. Full run (200 epochs): train loss 0.352, validation loss 0.364.
+# each other. Full run (200 epochs): train loss 0.352<!--small_loss-->, validation loss
+# 0.364<!--small_val_loss-->.
 #
 # Careful: the automatic reading `plots.read_learning_curves` calls this a "good fit",
-# because the two curves are close and flat. A rule of thumb cannot know that 0.35 is a
-# *high* loss for this problem; the bigger network below reaches 0.19 on the same
-# validation data. Under-fitting is judged by comparing models, not one curve.
+# because the two curves are close and flat. A rule of thumb cannot know that
+# 0.35<!--small_loss_rounded--> is a *high* loss for this problem; the bigger network below
+# reaches 0.19<!--big_best_val_rounded--> on the same validation data. Under-fitting is judged by
+# comparing models, not one curve.
 
 
 # %%
@@ -124,11 +126,15 @@ print(
     f"  final train loss {history_small.history['loss'][-1]:.3f}, "
     f"val loss {history_small.history['val_loss'][-1]:.3f}"
 )
+quote("small_loss", history_small.history["loss"][-1], ".3f")
+quote("small_loss_rounded", history_small.history["loss"][-1], ".2f")
+quote("small_val_loss", history_small.history["val_loss"][-1], ".3f")
 
 # %% [markdown]
 # ## 3. Over-fitting: the model is too flexible for 120 points
 #
-# Two hidden layers of 64 tanh units (4,417 weights for 120 training points), trained for a long
+# Two hidden layers of 64 tanh units (4,417<!--big_weights--> weights for 120<!--train_points-->
+# training points), trained for a long
 # time (400 epochs). Training loss keeps falling; validation loss falls, reaches a minimum, and
 # then *rises*: the network is learning the noise of the training points, which does not carry
 # over to new data.
@@ -140,6 +146,14 @@ history_big = train(big, epochs_long)
 val_curve = np.array(history_big.history["val_loss"])
 best_epoch = int(val_curve.argmin())
 print("over-fitting:", plots.read_learning_curves(history_big))
+quote("big_weights", sum(np.size(p.data) for p in big.parameters()), ",d")
+quote("train_points", len(x_train), "d")
+quote("big_best_val", val_curve[best_epoch], ".3f")
+quote("big_best_val_rounded", val_curve[best_epoch], ".2f")
+quote("big_best_epoch", best_epoch + 1, "d")
+quote("big_final_loss", history_big.history["loss"][-1], ".3f")
+quote("big_final_val_loss", val_curve[-1], ".3f")
+quote("one_val_point_percent", 100 / len(x_val), ".1f")
 print(
     f"  best validation loss {val_curve[best_epoch]:.3f} at epoch {best_epoch + 1}; "
     f"at the end: train {history_big.history['loss'][-1]:.3f}, val {val_curve[-1]:.3f}"
@@ -156,9 +170,10 @@ plots.learning_curves(
 # of learning curves): under-fitting shows two high, flat curves close together. Over-fitting
 # shows a growing *gap*: training loss goes down, validation loss turns upward after the
 # dotted line (its best epoch). The ideal is in between: both low and close. Full run:
-# the best validation loss is 0.194 at epoch 195; after 400 epochs the training loss is
-# 0.087 and the validation loss has climbed back to 0.512. The accuracy panel is noisier
-# (40 validation points: one point is 2.5 %) but tells the same story.
+# the best validation loss is 0.194<!--big_best_val--> at epoch 195<!--big_best_epoch-->; after
+# 400 epochs the training loss is 0.087<!--big_final_loss--> and the validation loss has climbed
+# back to 0.512<!--big_final_val_loss-->. The accuracy panel is noisier (40 validation points: one
+# point is 2.5<!--one_val_point_percent--> %) but tells the same story.
 
 # %% [markdown]
 # ## 4. Early stopping
@@ -173,6 +188,8 @@ stopped = network([64, 64])
 history_stopped = train(stopped, epochs_long, callbacks=[stopper])
 ran = len(history_stopped.history["loss"])
 print(f"early stopping: ran {ran} of {epochs_long} epochs, best epoch {stopper.best_epoch + 1}")
+quote("stopped_after", ran, "d")
+quote("stopped_best_epoch", stopper.best_epoch + 1, "d")
 
 results = {}
 for name, model in (
@@ -182,6 +199,10 @@ for name, model in (
 ):
     results[name] = model.evaluate(x_test, y_test)
     print(f"  TEST {name:26s} loss {results[name][0]:.3f}, accuracy {results[name][1]:.3f}")
+    key = {"l": "logistic", "2-64-64-1, a": "big", "2-64-64-1, e": "stopped"}
+    key = next(v for k, v in key.items() if name.startswith(k))
+    quote(f"{key}_test_loss", results[name][0], ".3f")
+    quote(f"{key}_test_accuracy", results[name][1], ".3f")
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
 axes[0].plot(history_big.history["loss"], color="C0", alpha=0.5, label="train (no stopping)")
@@ -201,15 +222,17 @@ axes[1].set_title("over-fitted boundary (all epochs), training points")
 save(fig, "early_stopping.png")
 
 # %% [markdown]
-# Full run (400 epochs, patience 30): training stopped after 166 epochs and restored the
-# weights of epoch 135 (the validation loss had not improved for 30 epochs; the run
-# without stopping later dips slightly lower at epoch 195 before climbing, so patience is
-# itself a hyper-parameter). The **test** set, which none of these choices looked at,
-# gives the honest summary:
+# Full run (400 epochs, patience 30): training stopped after 166<!--stopped_after--> epochs and
+# restored the weights of epoch 135<!--stopped_best_epoch--> (the validation loss had not improved
+# for 30 epochs; the run without stopping later dips slightly lower at epoch
+# 195<!--big_best_epoch--> before climbing, so patience is itself a hyper-parameter). The
+# **test** set, which none of these choices looked at, gives the honest summary:
 #
-#     logistic regression          test loss 0.317, accuracy 0.850
-#     2-64-64-1, all 400 epochs    test loss 0.366, accuracy 0.875
-#     2-64-64-1, early stopping    test loss 0.258, accuracy 0.925
+# | model | test loss | test accuracy |
+# |---|---|---|
+# | logistic regression | 0.317<!--logistic_test_loss--> | 0.850<!--logistic_test_accuracy--> |
+# | 2-64-64-1, all 400 epochs | 0.366<!--big_test_loss--> | 0.875<!--big_test_accuracy--> |
+# | 2-64-64-1, early stopping | 0.258<!--stopped_test_loss--> | 0.925<!--stopped_test_accuracy--> |
 #
 # In `early_stopping.png` (right) the over-fitted boundary grows thin fingers and islands
 # to reach individual noisy training points; that is the rising validation loss.
@@ -229,10 +252,12 @@ for lr in rates:
     history = train(network([16, 16]), sweep_epochs, lr=lr)
     val_loss = min(history.history["val_loss"])
     print(f"lr = {lr:<7g} best validation loss {val_loss:.3f}")
+    quote(f"lr_{lr:g}".replace(".", "_"), val_loss, ".3f")
     ax.plot(history.history["val_loss"], lw=1.8, label=f"α = {lr:g}")
     if best is None or val_loss < best[1]:
         best = (lr, val_loss)
 print(f"chosen learning rate: {best[0]:g}")
+quote("chosen_lr", best[0], "g")
 ax.set_xlabel("epoch")
 ax.set_ylabel("validation loss")
 ax.set_ylim(0, 1.0)
@@ -241,12 +266,13 @@ ax.legend()
 save(fig, "learning_rates.png")
 
 # %% [markdown]
-# Full run (100 epochs each), best validation loss: α = 0.0003: 0.373, 0.001: 0.356, 0.01: 0.243,
-# 0.1: 0.196, 0.5: 0.401, so we choose α = 0.1. In `learning_rates.png`: too small and the curve
-# barely moves in 100 epochs; too large (α = 0.5) and it jumps around; the middle values reach the
-# lowest validation loss. The same search applies to every hyper-parameter (layer sizes, batch
-# size, epochs...); for a careful estimate with little data, repeat it over several splits (k-fold
-# cross-validation, `data.kfold_indices`).
+# Full run (100 epochs each), best validation loss: α = 0.0003<!--fixed-->:
+# 0.373<!--lr_0_0003-->, 0.001<!--fixed-->: 0.356<!--lr_0_001-->, 0.01: 0.243<!--lr_0_01-->,
+# 0.1: 0.199<!--lr_0_1-->, 0.5: 0.401<!--lr_0_5-->, so we choose α = 0.1<!--chosen_lr-->. In
+# `learning_rates.png`: too small and the curve barely moves in 100 epochs; too large (α = 0.5) and
+# it jumps around; the middle values reach the lowest validation loss. The same search applies to
+# every hyper-parameter (layer sizes, batch size, epochs...); for a careful estimate with little
+# data, repeat it over several splits (k-fold cross-validation, `data.kfold_indices`).
 #
 # Some networks do not learn at any learning rate: in a deep network the first layers can
 # receive almost no gradient, or far too much. Tutorial 13

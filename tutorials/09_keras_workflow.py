@@ -17,9 +17,9 @@
 
 # %%
 import numpy as np
-from _common import finish, out_dir, pick
 
 from microgradnn import data, metrics, nn, plots
+from microgradnn.tutorial import finish, out_dir, pick, quote
 
 FIGURES = ["digits.png", "learning_curves.png", "confusion_matrix.png", "mistakes.png"]
 
@@ -62,16 +62,17 @@ model = nn.Sequential(
     ]
 )
 model.summary(input_shape=(64,))
+quote("parameters", sum(np.size(p.data) for p in model.parameters()), ",d")
 
 # %% [markdown]
 # 64·64 + 64 = 4,160 weights in the first layer, 64·32 + 32 = 2,080 in the second and
-# 32·10 + 10 = 330 in the last: 6,570 parameters.
+# 32·10 + 10 = 330 in the last: 6,570<!--parameters--> parameters.
 #
 # ## 3. Compile and fit
 #
 # The labels are integers 0-9, so the loss is the *sparse* categorical cross-entropy
 # (the same as categorical cross-entropy on one-hot labels, without building them).
-# Adam with α = 0.005, mini-batches of 32.
+# Adam with α = 0.005<!--fixed-->, mini-batches of 32.
 
 # %%
 model.compile(
@@ -93,14 +94,24 @@ plots.learning_curves(
     show=False,
     title="Digits, 64-64-32-10 network",
 )
+val_losses = np.array(history.history["val_loss"])
+quote("final_loss", history.history["loss"][-1], ".4f")
+quote("final_accuracy", history.history["accuracy"][-1], ".3f")
+quote("train_images", len(x_train), ",d")
+quote("best_val_loss", val_losses.min(), ".3f")
+quote("best_val_epoch", int(val_losses.argmin()) + 1, "d")
+quote("final_val_loss", val_losses[-1], ".3f")
+quote("final_val_accuracy", history.history["val_accuracy"][-1], ".2f")
 
 # %% [markdown]
 # `fit` prints one line per epoch (loss and accuracy on training and validation data) and
 # returns a `History`; its `.history` dict holds the curves drawn in `learning_curves.png`.
-# Full run: after 40 epochs the training loss is 0.0007 (accuracy 1.000: the 1,259 training
-# images are memorized) while the validation loss bottoms out near 0.10 around epoch 8 and
-# creeps up to 0.12: mild over-fitting, although the validation accuracy stays around 0.97.
-# Tutorial 8's early stopping would stop near epoch 8-10 here.
+# Full run: after 40 epochs the training loss is 0.0007<!--final_loss--> (accuracy
+# 1.000<!--final_accuracy-->: the 1,259<!--train_images--> training images are memorized) while the
+# validation loss, after a bumpy descent, is lowest at epoch 13<!--best_val_epoch-->
+# (0.098<!--best_val_loss-->) and ends at 0.122<!--final_val_loss-->: mild over-fitting, although
+# the validation accuracy ends at 0.97<!--final_val_accuracy-->. Tutorial 8's early stopping with
+# `restore_best_weights=True` would keep the weights of that best epoch.
 #
 # ## 4. Evaluate on the test set, and look at the mistakes
 
@@ -123,6 +134,12 @@ plots.confusion_matrix(
 )
 wrong = np.flatnonzero(predicted != y_test)
 print(f"{len(wrong)} mistakes out of {len(y_test)} test images")
+quote("test_loss", test_loss, ".4f")
+quote("test_accuracy", test_accuracy, ".4f")
+quote("mistakes", len(wrong), "d")
+quote("test_images", len(y_test), "d")
+pairs = sorted((int(y_test[i]), int(predicted[i])) for i in wrong)
+quote("mistake_pairs", ", ".join(f"{t}→{p}" for t, p in pairs), "s")
 shown = wrong[:20] if len(wrong) else np.arange(10)
 plots.image_grid(
     x_test[shown],
@@ -134,8 +151,9 @@ plots.image_grid(
 )
 
 # %% [markdown]
-# Full run (40 epochs): test loss 0.0510, test accuracy 0.9813, i.e. 5 mistakes among the
-# 268 test images (4→7, 5→3, 5→9, 6→1, 6→5). In `confusion_matrix.png` the diagonal holds
+# Full run (40 epochs): test loss 0.0510<!--test_loss-->, test accuracy 0.9813<!--test_accuracy-->,
+# i.e. 5<!--mistakes--> mistakes among the 268<!--test_images--> test images
+# (4→7, 5→3, 5→9, 6→1, 6→5<!--mistake_pairs-->). In `confusion_matrix.png` the diagonal holds
 # the correct answers; every off-diagonal number is a mistake at (true digit, predicted
 # digit). `mistakes.png` shows the misclassified images titled "true→predicted": at 8x8
 # pixels several are hard even for a person (the 5→3 has a closed-looking top bar).

@@ -33,10 +33,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import finish, pick, save
 
 from microgradnn import Tensor, data, nn, optim
 from microgradnn.nn import losses
+from microgradnn.tutorial import finish, pick, quote, save
 
 try:
     import torch
@@ -90,9 +90,13 @@ if torch is not None:
     grad_gap = np.max(np.abs(grad_ours - grad_torch))
     print(f"max |logits difference|   = {output_gap:.2e}")
     print(f"max |gradient difference| = {grad_gap:.2e}  (first layer, 64 x 32 weights)")
+    quote("first_loss", loss.item(), ".10f")
+    quote("torch_first_loss", torch_loss.item(), ".10f")
+    quote("logits_gap", output_gap, ".1e")
+    quote("gradient_gap", grad_gap, ".1e")
 
 # %% [markdown]
-# Both differences are at the level of float64 rounding (about 1e-16): the two libraries
+# Both differences are at the level of float64 rounding (about 1e-16<!--fixed-->): the two libraries
 # compute the same function and the same chain rule, only the order of some additions
 # differs.
 
@@ -149,6 +153,11 @@ if torch is not None:
         np.abs(model.layers[0].weight.numpy() - torch_model[0].weight.detach().numpy().T)
     )
     print(f"largest first-layer weight difference at the end: {weight_gap:.2e}")
+    quote("steps", len(ours_curve), "d")
+    quote("accuracy", ours_accuracy, ".4f")
+    quote("torch_accuracy", torch_accuracy, ".4f")
+    quote("loss_gap", gaps.max(), ".1e")
+    quote("weight_gap", weight_gap, ".1e")
     axes[0].plot(torch_curve, lw=1, ls="--", color="k", label="PyTorch")
     exact = gaps == 0
     steps_axis = np.arange(len(gaps))
@@ -172,12 +181,15 @@ axes[0].legend()
 save(fig, "side_by_side_training.png")
 
 # %% [markdown]
-# Full run (5 epochs = 220 steps): loss on the first 8 images 2.3914737473 in both, logits
-# within 1.8e-16 and gradients within 2.8e-17. After training, both models reach the same
-# test accuracy, 0.9610, their losses never differ by more than 4.4e-16 at any step, and
-# their weights end within 5.6e-16 of each other. In `side_by_side_training.png` (left) the
-# two loss curves lie exactly on top of each other; the right panel shows the difference
-# per step: zero or a few units of float64 rounding (about 1e-16), with no drift.
+# Full run (5 epochs = 220<!--steps--> steps): loss on the first 8 images
+# 2.3914737473<!--first_loss--> in microgradnn and 2.3914737473<!--torch_first_loss--> in PyTorch,
+# logits within 1.8e-16<!--logits_gap--> and gradients within 2.8e-17<!--gradient_gap-->. After
+# training, both models reach the same test accuracy, 0.9610<!--accuracy--> and
+# 0.9610<!--torch_accuracy-->, their losses never differ by more than 4.4e-16<!--loss_gap--> at
+# any step, and their weights end within 7.8e-16<!--weight_gap--> of each other. In
+# `side_by_side_training.png` (left) the two loss curves lie exactly on top of each other; the right
+# panel shows the difference per step: zero or a few units of float64 rounding (about
+# 1e-16<!--fixed-->), with no drift.
 
 # %% [markdown]
 # ## 4. And back
