@@ -41,10 +41,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SCRIPT_PATTERN = "[0-9][0-9]_*.py"
 INSTALL_CELL = """\
-# Colab or a fresh Jupyter: install microgradnn if it is missing (nothing happens when it imports).
-try:
-    import microgradnn
-except ImportError:
+# Colab or a fresh Jupyter: install microgradnn if it is missing (nothing happens when it is there).
+import importlib.util
+
+if importlib.util.find_spec("microgradnn") is None:
     %pip install --quiet microgradnn"""
 TAG = re.compile(r"<!--\s*([A-Za-z0-9_.]+)\s*-->")
 # a result-looking number: three or more decimals, or scientific notation
@@ -118,10 +118,7 @@ def strip_volatile(notebook) -> None:
         outputs = [
             o
             for o in cell.get("outputs", [])
-            if not (
-                o.output_type == "execute_result"
-                and NOISE.match(o.data.get("text/plain", ""))
-            )
+            if not (o.output_type == "execute_result" and NOISE.match(o.data.get("text/plain", "")))
         ]
         for output in outputs:
             output.get("metadata", {}).pop("execution", None)
