@@ -58,6 +58,12 @@ def test_an_untagged_precise_number_fails_unless_fixed_or_in_code():
     assert check_text("α = 0.3 and 100 epochs", {}) == []  # settings with few digits
 
 
+def test_numbers_inside_a_quoted_text_that_matches_are_covered_by_its_tag():
+    quotes = {"reading": "updates are 6e-04 of the weights"}
+    assert check_text('it says "updates are 6e-04 of the weights<!--reading-->"', quotes) == []
+    assert len(check_text('it says "updates are 7e-04 of the weights<!--reading-->"', quotes)) == 2
+
+
 def test_a_number_from_another_tutorial_is_looked_up_in_its_run():
     quotes = {"09.test_accuracy": "0.9813"}
     assert check_text("0.9813<!--09.test_accuracy-->", quotes) == []

@@ -22,10 +22,10 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import finish, pick, save
 
 from microgradnn import data, nn, optim
 from microgradnn.train import Callback, LayerStatistics, TerminateOnNaN
+from microgradnn.tutorial import finish, pick, quote, save
 
 np.seterr(over="ignore", invalid="ignore")  # the exploding runs overflow on purpose
 
@@ -136,13 +136,18 @@ print(
     f"layer 1 gets {sig['grad_weight'][0] / sig['grad_weight'][-1]:.1e} of layer {DEPTH}'s gradient"
 )
 print(f"0.25 ** {DEPTH - 1} = {0.25 ** (DEPTH - 1):.1e}")
+quote("mean_slope", mean_slope, ".3f")
+quote("shrink", shrink, ".3f")
+quote("quarter_power", 0.25 ** (DEPTH - 1), ".1e")
+quote("layer1_share", sig["grad_weight"][0] / sig["grad_weight"][-1], ".1e")
 
 # %% [markdown]
 # Full run: the sigmoid's outputs sit around 0.5 in every layer, where its slope
-# σ'(z) = a(1 - a) is at most 1/4 (measured mean: 0.234). Glorot's initialization keeps
-# |W| near 1, so each layer multiplies the gradient by about 1/4: measured 0.230 per layer.
-# Over 7 layers that is 0.25⁷ = 6.1e-05, and layer 1's weight gradient is 4.1e-05 of the
-# last hidden layer's. Nothing is broken; the chain rule is doing exactly what it says.
+# σ'(z) = a(1 - a) is at most 1/4 (measured mean: 0.234<!--mean_slope-->). Glorot's
+# initialization keeps |W| near 1, so each layer multiplies the gradient by about 1/4: measured
+# 0.230<!--shrink--> per layer. Over 7 layers that is 0.25⁷ = 6.1e-05<!--quarter_power-->, and
+# layer 1's weight gradient is 4.1e-05<!--layer1_share--> of the last hidden layer's. Nothing is
+# broken; the chain rule is doing exactly what it says.
 #
 # `gradient_profile.png` shows the same measurement for four networks that differ only in
 # activation and initialization (left: the gradient arriving at each layer, right: the
@@ -195,6 +200,7 @@ axes[0].set_ylabel("count (256 samples x 32 units)")
 axes[0].legend(fontsize=7, ncol=2)
 save(fig, "activations.png")
 print(f"ReLU, He: {relu_zeros:.1%} of the hidden activations are 0")
+quote("relu_zero_percent", relu_zeros, ".0%")
 for name in ("sigmoid, Glorot", "tanh, Glorot", "ReLU, He"):
     acts = probes[name]["activations"]
     # how much a unit's output varies from sample to sample: the information passed on
@@ -203,15 +209,20 @@ for name in ("sigmoid, Glorot", "tanh, Glorot", "ReLU, He"):
         f"{name}: a unit's spread over the samples, layer 1: {per_unit[0]:.2g}, "
         f"layer {DEPTH}: {per_unit[-1]:.2g}"
     )
+    key = name.split(",")[0].lower()
+    quote(f"{key}_spread_first", per_unit[0], ".2g")
+    quote(f"{key}_spread_last", per_unit[-1], ".2g")
 
 # %% [markdown]
 # The sigmoid histograms pile up in a band around 0.5, where the slope is ~1/4, and from
 # layer 3 on they turn into spikes of 256: each spike is one unit giving *the same* output for
 # all 256 digits. The forward signal fades like the gradient does: how much a unit's output
-# varies from one digit to the next falls from 0.075 in layer 1 to 2.7e-06 in layer 8, so the
-# output layer cannot tell the digits apart. tanh's histograms are centred on 0 and stay wide
-# (a unit's spread 0.26 in layer 1, 0.14 in layer 8), with slopes up to 1. ReLU + He switches
-# 56% of the units off (exactly 0, not drawn) and keeps a tail of positive values.
+# varies from one digit to the next falls from 0.075<!--sigmoid_spread_first--> in layer 1 to
+# 2.7e-06<!--sigmoid_spread_last--> in layer 8, so the output layer cannot tell the digits apart.
+# tanh's histograms are centred on 0 and stay wide (a unit's spread 0.26<!--tanh_spread_first--> in
+# layer 1, 0.14<!--tanh_spread_last--> in layer 8), with slopes up to 1. ReLU + He switches
+# 56%<!--relu_zero_percent--> of the units off (exactly 0, not drawn) and keeps a tail of positive
+# values.
 
 # %% [markdown]
 # ## 2. Training: the first layers stop learning
@@ -219,8 +230,8 @@ for name in ("sigmoid, Glorot", "tanh, Glorot", "ReLU, He"):
 # The `LayerStatistics` callback (`microgradnn.train`) watches every layer while `fit`
 # trains (with forward hooks, like `probe` above) and writes down, every few optimizer
 # steps, each layer's activation statistics and its *update-to-data ratio* ‖Δθ‖ / ‖θ‖: what
-# fraction of its weights the step changed. Around 1e-3 is healthy; 1e-6 means the layer is
-# frozen. `stats.reading()` says in one line what the last record means.
+# fraction of its weights the step changed. Around 1e-3<!--fixed--> is healthy; 1e-6<!--fixed-->
+# means the layer is frozen. `stats.reading()` says in one line what the last record means.
 
 
 # %%
@@ -283,19 +294,31 @@ print("  " + "  ".join(f"{r:.1e}" for r in late))
 print(f"chance level: loss ln(10) = {np.log(10):.3f}, accuracy 0.100")
 print("reading, sigmoid:", sigmoid_stats.reading())
 print("reading, tanh:   ", tanh_stats.reading())
+quote("sigmoid_loss", sigmoid_history.history["loss"][-1], ".3f")
+quote("sigmoid_accuracy", sigmoid_history.history["accuracy"][-1], ".3f")
+quote("tanh_loss", tanh_history.history["loss"][-1], ".3f")
+quote("tanh_accuracy", tanh_history.history["accuracy"][-1], ".3f")
+quote("output_update", late[-1], ".1e")
+quote("layer1_update", late[0], ".1e")
+sigmoid_reading = sigmoid_stats.reading().split("; ")
+quote("sigmoid_reading_first", sigmoid_reading[0], "s")
+quote("sigmoid_reading_last", sigmoid_reading[-1], "s")
+quote("tanh_reading", tanh_stats.reading(), "s")
 
 # %% [markdown]
-# Full run (30 epochs of SGD): the sigmoid network ends at loss 2.312 and training accuracy
-# 0.081, chance level (ln 10 = 2.303; one digit in ten). The tanh network, identical except
-# for the activation, reaches loss 0.014 and training accuracy 0.998. In
-# `sigmoid_training.png` (left) the update-to-data ratios of the sigmoid network fan out by
-# layer, about half a decade per layer: the output layer moves by 1.3e-02 of its weights per
-# step, layer 1 by 1.2e-07. The first layers keep their random initial weights, and the
+# Full run (30 epochs of SGD): the sigmoid network ends at loss 2.312<!--sigmoid_loss--> and
+# training accuracy 0.081<!--sigmoid_accuracy-->, chance level (ln 10 = 2.303<!--fixed-->; one digit
+# in ten). The tanh network, identical except for the activation, reaches loss
+# 0.014<!--tanh_loss--> and training accuracy 0.998<!--tanh_accuracy-->. In `sigmoid_training.png`
+# (left) the update-to-data ratios of the sigmoid network fan out by layer, about half a decade
+# per layer: the output layer moves by 1.3e-02<!--output_update--> of its weights per step, layer 1
+# by 1.2e-07<!--layer1_update-->. The first layers keep their random initial weights, and the
 # layers above them see inputs that do not depend on the digit. The callback's reading says
-# the same: "layer 1's updates are 1e-07 of its weights: learning stalls", and "layer 1's
-# gradient is 1e-5 of layer 9's: gradients vanish on the way back". For tanh (middle) all
-# layers move together; its reading: "updates are 6e-04 to 2e-03 of the weights in every
-# layer: learning looks healthy".
+# the same: "layer 1's updates are 1e-07 of its weights: learning
+# stalls<!--sigmoid_reading_first-->", and "layer 1's gradient is 1e-5 of layer 9's: gradients
+# vanish on the way back<!--sigmoid_reading_last-->". For tanh (middle) all layers move together;
+# its reading: "updates are 6e-04 to 2e-03 of the weights in every layer: learning looks
+# healthy<!--tanh_reading-->".
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.2))
@@ -325,8 +348,8 @@ save(fig, "sigmoid_training.png")
 # %% [markdown]
 # ## 3. Exploding: a bad initial scale
 #
-# ReLU with weights from U(-1, 1): Var(W) = 1/3, while He's rule asks for 2/32 = 0.0625 with
-# 32 inputs. Each layer multiplies the signal by about sqrt(32 · (1/3) / 2) ≈ 2.3, forward
+# ReLU with weights from U(-1, 1): Var(W) = 1/3, while He's rule asks for 2/32 = 0.0625<!--fixed-->
+# with 32 inputs. Each layer multiplies the signal by about sqrt(32 · (1/3) / 2) ≈ 2.3, forward
 # *and* backward. The first SGD step is then huge; we stop the run (`TerminateOnNaN`) as
 # soon as the loss is no longer a number. Gradient clipping (`optim.clip_grad_norm`)
 # rescales all gradients together whenever their total norm exceeds a limit (here 1): the
@@ -361,6 +384,14 @@ print(
     f"{clipped_history.history['loss'][-1]:.3f}, training accuracy "
     f"{clipped_history.history['accuracy'][-1]:.3f}"
 )
+quote("growth", growth, ".2f")
+quote("growth_theory", np.sqrt(32 / 3 / 2), ".2f")
+quote("wild_std", wild_probe["activations"][-1].std(), ".3g")
+quote("wild_losses", ", ".join(f"{v:.3g}" for v in wild.losses if np.isfinite(v)), "s")
+quote("wild_finite_steps", sum(np.isfinite(v) for v in wild.losses), "d")
+quote("clipped_first", clipped.losses[0], ".3g")
+quote("clipped_loss", clipped_history.history["loss"][-1], ".3f")
+quote("clipped_accuracy", clipped_history.history["accuracy"][-1], ".3f")
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
 for name in ("ReLU, U(-1, 1)", "ReLU, He"):
@@ -393,11 +424,13 @@ axes[1].legend()
 save(fig, "exploding.png")
 
 # %% [markdown]
-# Full run: going down, the gradient grows by 2.50 per layer (theory 2.31), and the last
-# hidden layer's activations already have a standard deviation of 675. Without clipping the
-# losses of the first steps are 2.79e+03, 3.69e+14, 6.58e+67, 8.79e+302, and the fifth is
-# no longer a number (`exploding.png`, right, plots the exponent). With clipping the run
-# survives: the loss falls from 2.79e+03 to 0.792 after 30 epochs (training accuracy 0.772).
+# Full run: going down, the gradient grows by 2.50<!--growth--> per layer (theory
+# 2.31<!--growth_theory-->), and the last hidden layer's activations already have a standard
+# deviation of 675<!--wild_std-->. Without clipping the losses of the first
+# 4<!--wild_finite_steps--> steps are 2.79e+03, 3.69e+14, 6.58e+67, 8.79e+302<!--wild_losses-->, and
+# the next one is no longer a number (`exploding.png`, right, plots the exponent). With clipping
+# the run survives: the loss falls from 2.79e+03<!--clipped_first--> to 0.792<!--clipped_loss-->
+# after 30 epochs (training accuracy 0.772<!--clipped_accuracy-->).
 # Clipping treats the symptom (steps too large), not the cause (the scale of the weights);
 # the cures below remove the cause.
 
@@ -419,7 +452,7 @@ CURES = {  # name: (model, clipping)
     "ReLU, U(-1, 1) + clipping at 1": (lambda: deep_mlp("relu", "uniform"), 1.0),
 }
 results = {}
-for name, (make, clip) in CURES.items():
+for row, (name, (make, clip)) in enumerate(CURES.items(), start=1):
     model = make()
     start = probe(model, batch_x, batch_y)
     history = train(model, clip=clip)
@@ -433,6 +466,9 @@ for name, (make, clip) in CURES.items():
         f"final training loss {history.history['loss'][-1]:8.3g}   "
         f"test accuracy {test_accuracy:.3f}"
     )
+    quote(f"row{row}_ratio", ratio, ".2g")
+    quote(f"row{row}_loss", history.history["loss"][-1], ".3g")
+    quote(f"row{row}_accuracy", test_accuracy, ".3f")
 
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.4), gridspec_kw={"width_ratios": [3, 2]})
 for name, (losses, _, accuracy) in results.items():
@@ -457,13 +493,18 @@ save(fig, "cures.png")
 # %% [markdown]
 # Full run (30 epochs each):
 #
-#     network                         gradient layer 1 / layer 8   final loss   test accuracy
-#     sigmoid, Glorot                   3.4e-05 (vanishes)            2.31         0.100
-#     ReLU, U(-1, 1)                    6.1e+02 (explodes)            NaN          0.100
-#     ReLU, He                          0.54                          0.00436      0.975
-#     tanh, Glorot                      0.48                          0.0143       0.975
-#     sigmoid + BatchNormalization      0.88                          0.113        0.972
-#     ReLU, U(-1, 1) + clipping at 1    6.1e+02                       0.792        0.691
+# | network | gradient layer 1 / layer 8 | final loss | test accuracy |
+# |---|---|---|---|
+# | sigmoid, Glorot | 3.4e-05<!--row1_ratio--> (vanishes) | 2.31<!--row1_loss--> |
+# 0.100<!--row1_accuracy--> |
+# | ReLU, U(-1, 1) | 6.1e+02<!--row2_ratio--> (explodes) | nan<!--row2_loss--> |
+# 0.100<!--row2_accuracy--> |
+# | ReLU, He | 0.54<!--row3_ratio--> | 0.00436<!--row3_loss--> | 0.975<!--row3_accuracy--> |
+# | tanh, Glorot | 0.48<!--row4_ratio--> | 0.0143<!--row4_loss--> | 0.975<!--row4_accuracy--> |
+# | sigmoid + BatchNormalization | 0.88<!--row5_ratio--> | 0.113<!--row5_loss--> |
+# 0.972<!--row5_accuracy--> |
+# | ReLU, U(-1, 1) + clipping at 1 | 6.1e+02<!--row6_ratio--> | 0.792<!--row6_loss--> |
+# 0.691<!--row6_accuracy--> |
 #
 # The three cures that fix the *cause* keep the gradient ratio near 1 and reach the same test
 # accuracy; batch normalization even rescues the sigmoid, the very activation that failed in
@@ -476,7 +517,7 @@ save(fig, "cures.png")
 #   little below or above 1, raised to the depth, vanishes or explodes.
 # * Measure it: hooks (`register_forward_hook`, `register_full_backward_hook`) show each
 #   layer's activations and gradients; the update-to-data ratio ‖ΔW‖/‖W‖ says which layers
-#   actually learn (around 1e-3 is healthy).
+#   actually learn (around 1e-3<!--fixed--> is healthy).
 # * Cures: an activation whose slope is 1 where it works (ReLU, tanh near 0), an
 #   initialization that keeps the variance (He for ReLU, Glorot for tanh/sigmoid),
 #   normalization layers (`nn.BatchNormalization`, `nn.LayerNormalization`), and gradient

@@ -221,11 +221,14 @@ def number_problems_in_text(text: str, quotes: dict[str, str], cross_checked=Tru
     >>> number_problems_in_text("loss 0.1234", {})
     ["untagged number 0.1234 in '...loss 0.1234'"]
     """
-    problems = []
+    text = re.sub(r"\s+", " ", text)  # a quoted text may wrap across lines of prose
+    problems, covered = [], []  # covered: the spans of quoted texts that matched
     for match in TAG.finditer(text):
         name, before = match.group(1), text[: match.start()]
         if name == "fixed" or ("." in name and not cross_checked):
             continue
+        if name in quotes and before.endswith(quotes[name]):
+            covered.append((match.start() - len(quotes[name]), match.start()))
         if name not in quotes:
             problems.append(f"{name!r}: the run records no quote of that name")
         elif not before.endswith(quotes[name]) or re.search(
@@ -235,9 +238,10 @@ def number_problems_in_text(text: str, quotes: dict[str, str], cross_checked=Tru
                 f"{name!r}: the prose says '...{before[-24:].lstrip()}', "
                 f"the run gives {quotes[name]}"
             )
-    no_code = re.sub(r"`[^`]*`", "", text)
+    no_code = re.sub(r"`[^`]*`", lambda m: " " * len(m.group()), text)  # same positions
     for match in PRECISE.finditer(no_code):
-        if not TAG.match(no_code, match.end()):
+        inside = any(a <= match.start() and match.end() <= b for a, b in covered)
+        if not TAG.match(no_code, match.end()) and not inside:
             context = no_code[max(0, match.start() - 30) : match.end()].replace("\n", " ")
             problems.append(f"untagged number {match.group(0)} in '...{context.lstrip()}'")
     return problems
