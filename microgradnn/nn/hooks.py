@@ -148,7 +148,8 @@ def _tracked(leaf) -> bool:
 
 
 class _Gather:
-    """Identity ops around a set of nodes: n nodes -> one "gather" node -> n identities.
+    """Identity ops around a set of nodes: n nodes -> one "gather" node -> n identities
+    (for a single node, one pass-through node does the same job).
 
     The gather node is a parent of every identity, so backward reaches it only after every
     identity has handed over its gradient (reverse topological order): that is the moment
@@ -164,6 +165,11 @@ class _Gather:
         self.grads: list = [None] * len(nodes)
         if len({isinstance(n, Tensor) for n in nodes}) > 1:
             raise TypeError("a backward hook needs inputs that are all Tensors or all Values")
+        if len(nodes) == 1:  # the usual case: one node whose backward sees the whole gradient
+            identity = HookPassThrough.apply(nodes[0])
+            identity.op.ctx.gather = self
+            self.identities = [identity]
+            return
         gather = Hook.apply(*nodes)
         gather.op.ctx.gather = self  # (the ctx is this node's own, like torch's grad_fn)
         self.identities = []
@@ -185,6 +191,20 @@ class Hook(Function):
         gather = ctx.gather
         grads, gather.grads = gather.grads, [None] * len(gather.nodes)
         return tuple(gather.on_complete(grads))  # None: no gradient (the engine sends zeros)
+
+
+class HookPassThrough(Function):
+    """The single node around a hooked module (one input or one output), unchanged; its
+    backward hands the gradient to the hooks and passes on what they return."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (grad,) = ctx.gather.on_complete([grad_output])
+        return grad
 
 
 class HookIdentity(Function):
