@@ -51,6 +51,7 @@ def by_hand():
         "grad_to_data": norm(g_w2, g_b2) / norm(W2, B2),
         "update_to_data": LR * norm(g_w2, g_b2) / norm(W2, B2),
     }
+    layer1["gradients"] = np.concatenate([g_w1.ravel(), g_b1])
     return layer1, layer2, h
 
 
@@ -59,6 +60,10 @@ def test_statistics_of_one_step_match_the_hand_computation():
     stats = LayerStatistics()
     model.fit(X, Y, epochs=1, batch_size=None, verbose=0, callbacks=[stats], seed=0)
     layer1, layer2, h = by_hand()
+    gradients = layer1.pop("gradients")
+    np.testing.assert_allclose(
+        np.sort(stats.grad_samples["layer 1 (Dense, tanh)"][0]), np.sort(gradients), rtol=1e-12
+    )
     assert 0 < layer1["saturated"] < 1  # the example does have saturated units
     assert stats.layer_names == ["layer 1 (Dense, tanh)", "layer 2 (Dense)"]
     for name, expected in zip(stats.layer_names, (layer1, layer2)):
@@ -87,6 +92,7 @@ def test_scalar_mlp_gives_the_same_statistics_as_the_tensor_model():
         X, Y, epochs=1, batch_size=None, verbose=0, callbacks=[stats]
     )
     layer1, layer2, _ = by_hand()
+    layer1.pop("gradients")
     names = stats.layer_names
     assert names[0] == "layer 1 (Layer, tanh)"
     for name, expected in zip(names, (layer1, layer2)):
@@ -163,6 +169,9 @@ def test_statistics_plots_write_pngs_with_one_panel_per_layer(tmp_path):
     assert (tmp_path / "h.png").stat().st_size > 0
     assert [ax.get_title().split("\n")[0] for ax in figure.axes] == stats.layer_names
     assert figure.axes[0].get_ylim() == (-1.0, 1.0)  # tanh: the whole output range
+    figure = plots.gradient_histograms(stats, path=tmp_path / "g.png")
+    low, high = figure.axes[0].get_ylim()
+    assert low == -high == -max(abs(s).max() for s in stats.grad_samples[stats.layer_names[0]])
     figure = plots.ratio_curves(stats, path=tmp_path / "r.png")
     assert len(figure.axes[1].get_lines()) == 3 + 1  # three layers and the 1e-3 line
     assert stats.reading() in " ".join(t.get_text() for t in figure.texts).replace("\n", " ")

@@ -15,7 +15,12 @@ neither), and returns the matplotlib ``Figure``.
 from microgradnn.plots.classification import confusion_matrix, decision_boundary
 from microgradnn.plots.curves import learning_curves, read_learning_curves
 from microgradnn.plots.images import image_grid
-from microgradnn.plots.statistics import activation_histograms, lr_finder, ratio_curves
+from microgradnn.plots.statistics import (
+    activation_histograms,
+    gradient_histograms,
+    lr_finder,
+    ratio_curves,
+)
 
 __all__ = [
     "learning_curves",
@@ -24,6 +29,7 @@ __all__ = [
     "confusion_matrix",
     "image_grid",
     "activation_histograms",
+    "gradient_histograms",
     "ratio_curves",
     "lr_finder",
 ]

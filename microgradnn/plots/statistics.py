@@ -2,6 +2,7 @@
 
 - :func:`activation_histograms`: for every layer, how its outputs are spread at each record
   (one column per record, dark where many values fall), with the saturated or dead fraction;
+- :func:`gradient_histograms`: the same for the gradients of each layer's parameters;
 - :func:`ratio_curves`: gradient-to-data and update-to-data ratios of every layer over the
   run, on a log axis, with the healthy band around 1e-3 shaded.
 
@@ -31,7 +32,7 @@ import numpy as np
 from microgradnn.plots.figures import CLASS_COLORS, finish, new_figure, wrap
 from microgradnn.train.statistics import read_statistics
 
-__all__ = ["activation_histograms", "ratio_curves", "lr_finder"]
+__all__ = ["activation_histograms", "gradient_histograms", "ratio_curves", "lr_finder"]
 
 #: update-to-data ratios in this band are the usual sign of healthy learning
 HEALTHY_BAND = (1e-4, 3e-2)
@@ -89,6 +90,50 @@ def _add_reading(figure, stats, columns: int) -> None:
     figure.text(0.5, -0.02, wrap(text, 50 + 45 * columns), ha="center", va="top", fontsize=10)
 
 
+def _layer_histograms(stats, kind: str, path, show, bins: int, title: str | None):
+    """One panel per layer: x the record, y the value, shade the fraction of values there."""
+    from matplotlib.colors import PowerNorm
+    from matplotlib.ticker import MaxNLocator
+
+    _check_recorded(stats)
+    names = stats.layer_names
+    times, time_label = _time_axis(stats)
+    figure, axes = new_figure(path, show, (3.6 * len(names), 3.4), 1, len(names))
+    for ax, name, activation in zip(axes[0], names, stats.activations):
+        if kind == "activations":
+            samples = stats.samples[name]
+            low, high = _value_range(samples, activation)
+            note = _panel_note(stats.history[name])
+        else:
+            samples = stats.grad_samples[name]
+            largest = max((float(np.abs(s).max()) for s in samples if len(s)), default=1.0)
+            low, high = -largest or -1.0, largest or 1.0  # symmetric around 0
+            note = f"gradient norm at the end: {stats.history[name]['grad_norm'][-1]:.2g}"
+        edges = np.linspace(low, high, bins + 1)
+        image = _histogram_columns(samples, edges)
+        half = (times[1] - times[0]) / 2 if len(times) > 1 else 0.5
+        # a power scale (gamma < 1) keeps thin tails visible next to a pile of zeros
+        shade = PowerNorm(gamma=0.4, vmin=0.0, vmax=max(float(image.max()), 1e-12))
+        ax.imshow(
+            image,
+            origin="lower",
+            aspect="auto",
+            cmap="Greys",
+            norm=shade,
+            extent=(times[0] - half, times[-1] + half, low, high),
+            interpolation="nearest",
+        )
+        ax.set_title(f"{name}\n{note}", fontsize=10)
+        ax.set_xlabel(time_label)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0, 0].set_ylabel("output value" if kind == "activations" else "gradient value")
+    default = f"Layer {'outputs' if kind == 'activations' else 'gradients'} over training"
+    figure.suptitle(title or default + " (dark = many values)", y=1.02)
+    figure.tight_layout()
+    _add_reading(figure, stats, len(names))
+    return finish(figure, path, show)
+
+
 def activation_histograms(
     stats,
     path: str | os.PathLike | None = None,
@@ -106,38 +151,33 @@ def activation_histograms(
 
     See the module docstring for an example.
     """
-    from matplotlib.colors import PowerNorm
-    from matplotlib.ticker import MaxNLocator
+    return _layer_histograms(stats, "activations", path, show, bins, title)
 
-    _check_recorded(stats)
-    names = stats.layer_names
-    times, time_label = _time_axis(stats)
-    figure, axes = new_figure(path, show, (3.6 * len(names), 3.4), 1, len(names))
-    for ax, name, activation in zip(axes[0], names, stats.activations):
-        samples = stats.samples[name]
-        low, high = _value_range(samples, activation)
-        edges = np.linspace(low, high, bins + 1)
-        image = _histogram_columns(samples, edges)
-        half = (times[1] - times[0]) / 2 if len(times) > 1 else 0.5
-        # a power scale (gamma < 1) keeps thin tails visible next to a pile of zeros
-        shade = PowerNorm(gamma=0.4, vmin=0.0, vmax=max(float(image.max()), 1e-12))
-        ax.imshow(
-            image,
-            origin="lower",
-            aspect="auto",
-            cmap="Greys",
-            norm=shade,
-            extent=(times[0] - half, times[-1] + half, low, high),
-            interpolation="nearest",
-        )
-        ax.set_title(f"{name}\n{_panel_note(stats.history[name])}", fontsize=10)
-        ax.set_xlabel(time_label)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0, 0].set_ylabel("output value")
-    figure.suptitle(title or "Layer outputs over training (dark = many values)", y=1.02)
-    figure.tight_layout()
-    _add_reading(figure, stats, len(names))
-    return finish(figure, path, show)
+
+def gradient_histograms(
+    stats,
+    path: str | os.PathLike | None = None,
+    show: bool | None = None,
+    bins: int = 40,
+    title: str | None = None,
+):
+    """Histograms of every layer's parameter gradients over time, one panel per layer.
+
+    Each panel has its own symmetric value axis (its largest gradient), so compare the
+    numbers on the axes: gradients that shrink from the last layer to the first vanish on
+    the way back; gradients that grow explode.
+
+    >>> import numpy as np
+    >>> from microgradnn import nn
+    >>> from microgradnn.train import LayerStatistics
+    >>> x = np.random.default_rng(0).normal(size=(16, 2)); y = x[:, :1]
+    >>> model = nn.Sequential([nn.Dense(2, 4, activation="tanh", seed=0), nn.Dense(4, 1)])
+    >>> stats = LayerStatistics()
+    >>> _ = model.compile("sgd", "mse").fit(x, y, epochs=2, verbose=0, callbacks=[stats])
+    >>> gradient_histograms(stats, show=False).axes[0].get_ylabel()
+    'gradient value'
+    """
+    return _layer_histograms(stats, "gradients", path, show, bins, title)
 
 
 def ratio_curves(

@@ -174,6 +174,7 @@ class LayerStatistics(Callback):
       ``grad_norm``, ``grad_to_data``, ``update_to_data``); NaN where it does not apply
       (``dead`` for a tanh layer, gradients for a layer without parameters);
     - ``samples[name]``: one array of activation values per record (for histograms);
+    - ``grad_samples[name]``: one array of the layer's parameter gradients per record;
     - ``steps`` and ``epochs``: the optimizer step (from 1) and epoch (from 0) of each record.
 
     The activations are caught with forward hooks (``module.register_forward_hook``), only
@@ -202,6 +203,7 @@ class LayerStatistics(Callback):
         ]
         self.history = {name: {key: [] for key in STATISTICS} for name in self.layer_names}
         self.samples = {name: [] for name in self.layer_names}
+        self.grad_samples = {name: [] for name in self.layer_names}
         self.steps, self.epochs = [], []
         self._step, self._epoch, self._armed = 0, 0, False
         self._outputs = [[] for _ in self.layers]
@@ -261,6 +263,9 @@ class LayerStatistics(Callback):
             stats = dict.fromkeys(STATISTICS[:4], math.nan)
             self.samples[name].append(np.empty(0))
         params = layer.parameters()
+        grads = [np.ravel(g) for g in map(gradient_of, params) if g is not None]
+        gathered = np.concatenate(grads) if grads else np.empty(0)
+        self.grad_samples[name].append(_sample(gathered, self.sample_size))
         if params:
             stats.update(parameter_statistics(params, self._before[index]))
         else:
