@@ -64,7 +64,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not write the local derivatives (and chain-rule products) on the edges",
     )
-    parser.add_argument("--rankdir", default="LR", choices=dotlib.VALID_RANKDIR)
+    parser.add_argument(
+        "--rankdir",
+        default="auto",
+        choices=dotlib.VALID_RANKDIR,
+        help="layout direction (default auto: whichever fits a 16:9 slide better)",
+    )
     parser.add_argument("--precision", type=int, default=4, help="significant digits")
     return parser
 
