@@ -310,3 +310,24 @@ def test_explain_sums_tensor_shares():
     # the share through h is x^T (2 h); the two through W * W are W each
     np.testing.assert_allclose(explanation.terms[0][3], x.data.T @ (2 * (x.data @ w.data)))
     assert explanation.text.splitlines()[0].startswith("∂loss/∂W = ∂loss/∂h · ∂h/∂W + ")
+
+
+def test_tensor_kernels_expand_with_the_same_loss_and_gradients():
+    pytest.importorskip("microgradnn.kernels")
+    from microgradnn.nn import losses
+
+    model = nn.Sequential([nn.Dense(3, 3, seed=0)])
+    x = Tensor(np.random.default_rng(0).normal(size=(4, 3)), requires_grad=False, label="x")
+    loss = losses.sparse_categorical_crossentropy(
+        model(x), np.array([0, 1, 2, 1]), from_logits=True
+    )
+    loss.label = "loss"
+    loss.backward()
+    fused = [n for n in viz.collect_nodes(loss) if callable(getattr(n.op, "reference", None))]
+    assert len(fused) == 2  # the dense layer's affine and the softmax cross-entropy
+    dot = viz.to_dot(loss, expand=True)
+    assert dot.count("subgraph cluster_expanded") == 2
+    assert "<b>loss</b>" in dot and f">{dotlib.summarize_array(loss.data)}</td>" in dot
+    # the affine's composite ends in x @ W + b, whose gradient is the affine node's gradient
+    affine_node = next(n for n in fused if n.op.name == "affine")
+    assert dotlib.summarize_array(affine_node.grad) in dot
