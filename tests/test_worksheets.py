@@ -94,3 +94,15 @@ def test_worksheet_pages_in_a_browser(tmp_path, chromium_page):
     key_cells = page.locator("td.blank").all_inner_texts()
     assert key_cells and all(cell.strip() for cell in key_cells)  # the key fills every cell
     assert not page.errors
+
+
+def test_interactive_quiz_hints_then_moves_on(monkeypatch, capsys):
+    sheet = make_worksheet("chain", 4)
+    answers = [str(sheet.expected(key)) for key in sheet.answer_keys()]
+    answers[0:1] = ["oops", "999"]  # the first line wrong twice
+    feed = iter(answers)
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(feed))
+    assert worksheet_main(["quiz", sheet.id]) == 1
+    out = capsys.readouterr().out
+    assert "✗ hint: q = " in out and "✗ it is" in out
+    assert f"{len(sheet.answer_keys()) - 1} of {len(sheet.answer_keys())} right" in out

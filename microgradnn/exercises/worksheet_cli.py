@@ -22,6 +22,7 @@ USAGE = """\
   worksheet levels                               the levels, one per line
   worksheet new [--level L] [--seed N] [--out D] worksheet.html/.png, key.html/.png, answers.txt
   worksheet grade ID ANSWERS [--reveal]          grade a typed answer file (text or JSON)
+  worksheet quiz ID                              answer at the prompt, checked line by line
 e.g.  worksheet new --level reused --seed 3   then   worksheet grade reused-3 answers.txt
 """
 
@@ -159,11 +160,15 @@ def worksheet_main(argv=None) -> int:
     check.add_argument("id", help="the worksheet id printed on it, e.g. reused-3")
     check.add_argument("answers", help="answer file (name = value lines, or JSON)")
     check.add_argument("--reveal", action="store_true", help="show the right values too")
+    quiz = sub.add_parser("quiz", help="answer a worksheet line by line at the prompt")
+    quiz.add_argument("id", help="e.g. reused-3")
     args = parser.parse_args(argv)
     if args.action == "levels":
         for level, text in LEVELS.items():
             print(f"{level:7} {text}")
         return 0
+    if args.action == "quiz":
+        return _quiz(args.id)
     if args.action == "new":
         sheet = make_worksheet(args.level, args.seed)
         folder = Path(args.out or f"worksheet-{sheet.id}")
@@ -179,3 +184,42 @@ def worksheet_main(argv=None) -> int:
     feedback = grade(args.id, text, reveal=args.reveal)
     print(feedback.text())
     return 0 if feedback.passed else 1
+
+
+def _quiz(worksheet_id: str) -> int:
+    """Ask each forward value and gradient at the prompt; two tries per line, then the hint."""
+    from microgradnn.exercises.worksheet import _hint
+
+    try:
+        sheet = make_worksheet(*parse_worksheet_id(worksheet_id))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    inputs = ", ".join(f"{k} = {show(v)}" for k, v in sheet.inputs.items())
+    print(f"worksheet {sheet.id}: {LEVELS[sheet.level]}\ninputs: {inputs}")
+    print("steps: " + "; ".join(step.formula() for step in sheet.steps))
+    right = 0
+    for key in sheet.answer_keys():
+        want = sheet.expected(key)
+        for attempt in range(2):
+            try:
+                answer = input(f"{key} = ").strip()
+            except EOFError:
+                print()
+                return 1
+            try:
+                ok = abs(float(answer) - want) <= 6e-5 + 1e-4 * abs(want)
+            except ValueError:
+                ok = False
+            if ok:
+                right += 1
+                print("  ✓")
+                break
+            print(
+                f"  ✗ hint: {_hint(sheet, key)}"
+                if attempt == 0
+                else f"  ✗ it is {show(round(want, 4))}; on to the next one"
+            )
+    total = len(sheet.answer_keys())
+    print(f"{right} of {total} right")
+    return 0 if right == total else 1

@@ -39,7 +39,7 @@ def epoch_reference(w, b, X, y, lr, batch_size, order):
 
 
 def _check_gradients(function, w, b, X, y):
-    inputs = dict(w=w, b=b, X=X, y=y) if X.size <= 6 else None
+    inputs = dict(w=w, b=b, X=X, y=y) if X.size <= 12 else None
     dw, db = unpack(function(w.copy(), b, X.copy(), y.copy()), ("dw", "db"), "gradients")
     want_dw, want_db = gradients_reference(w, b, X, y)
     error = X @ w + b - y

@@ -54,7 +54,11 @@ def build(x1, x2, w1, w2, b):
     """The neuron's graph with labelled nodes."""
     x1, x2 = Value(x1, label="x1"), Value(x2, label="x2")
     w1, w2, b = Value(w1, label="w1"), Value(w2, label="w2"), Value(b, label="b")
-    z = w1 * x1 + w2 * x2 + b
+    p1, p2 = w1 * x1, w2 * x2
+    p1.label, p2.label = "p1", "p2"
+    s = p1 + p2
+    s.label = "s"
+    z = s + b
     z.label = "z"
     y_hat = z.sigmoid()
     y_hat.label = "y_hat"
