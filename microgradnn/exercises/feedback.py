@@ -127,7 +127,16 @@ def type_name(x) -> str:
 # Converting answers (clear messages for None, Values, lists of the wrong length...)
 # ----------------------------------------------------------------------------------------
 def as_number(got, what: str, on_input=None) -> float:
-    """The student's answer as a float, or :class:`Wrong` saying what it was instead."""
+    """The student's answer as a float, or :class:`Wrong` saying what it was instead.
+
+    >>> as_number(np.float64(2.5), "q")
+    2.5
+    >>> try:
+    ...     as_number(None, "q")
+    ... except Wrong as wrong:
+    ...     print(wrong.feedback.title)
+    q is still None
+    """
     if got is None:
         raise Wrong(f"{what} is still None", input_line(on_input), hint=f"fill in {what}")
     if hasattr(got, "data") and hasattr(got, "grad"):
@@ -145,7 +154,14 @@ def as_number(got, what: str, on_input=None) -> float:
 
 
 def as_array(got, shape: tuple, what: str, on_input=None) -> np.ndarray:
-    """The student's answer as a float array of ``shape``, or :class:`Wrong` explaining."""
+    """The student's answer as a float array of ``shape``, or :class:`Wrong` explaining.
+
+    >>> try:
+    ...     as_array(np.zeros((3, 2)), (2, 3), "dW")
+    ... except Wrong as wrong:
+    ...     print(wrong.feedback.hint)
+    dW looks transposed: swap the two factors of the product (or use .T)
+    """
     if got is None:
         raise Wrong(f"{what} is still None", input_line(on_input), hint=f"fill in {what}")
     if hasattr(got, "data") and hasattr(got, "grad"):
@@ -193,7 +209,11 @@ def _mistake_hint(got, mistakes, default):
 def check_number(
     got, expected, what: str, *, on_input=None, hint=None, mistakes=(), picture=None, extra=()
 ) -> float:
-    """Raise :class:`Wrong` unless ``got`` is a number close to ``expected``."""
+    """Raise :class:`Wrong` unless ``got`` is a number close to ``expected``; returns it.
+
+    >>> check_number(3, 3.0, "q")
+    3.0
+    """
     value = as_number(got, what, on_input)
     if not close(value, expected):
         raise Wrong(
@@ -236,6 +256,13 @@ def check_array(
     """Raise :class:`Wrong` unless ``got`` is an array equal to ``expected`` (within rtol).
 
     The feedback lists the differing elements; a matching known mistake picks the hint.
+
+    >>> expected = np.array([1.0, 2.0])
+    >>> try:
+    ...     check_array([0.5, 1.0], expected, "db", mistakes=[(expected / 2, "sum, not mean")])
+    ... except Wrong as wrong:
+    ...     print(wrong.feedback.hint)
+    sum, not mean
     """
     expected = np.asarray(expected, dtype=float)
     array = as_array(got, expected.shape, what, on_input)
@@ -255,7 +282,11 @@ def check_array(
 
 
 def unpack(result, names: tuple[str, ...], function: str):
-    """Check that a function returned a tuple of len(names) items; return it as a tuple."""
+    """Check that a function returned a tuple of len(names) items; return it as a tuple.
+
+    >>> unpack([1, 2], ("w", "b"), "lms_update")
+    (1, 2)
+    """
     if not isinstance(result, (tuple, list)) or len(result) != len(names):
         raise Wrong(
             f"{function} should return {len(names)} things ({', '.join(names)}), "
