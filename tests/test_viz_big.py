@@ -72,7 +72,10 @@ def test_summaries_of_long_chains_stay_small():
     node = Value(0.5, label="x")
     for i in range(3000):
         node = node.tanh() if i % 2 else node * 0.9
-    assert len(box_lines(viz.to_dot(node))) <= summary.MAX_BOXES
+    node.label = "out"
+    dot = viz.to_dot(node)
+    assert len(box_lines(dot)) <= summary.MAX_BOXES
+    assert "<b>out</b>  = tanh(…)" in dot  # the output keeps a box of its own
 
 
 def test_summarize_false_draws_every_node_and_true_always_summarizes():

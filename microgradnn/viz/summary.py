@@ -159,7 +159,8 @@ def _boxes(nodes, head, height, kinds, band: int, by_kind: bool = True) -> dict[
     for node, kind in zip(nodes, kinds):
         if not by_kind:
             kind = ("leaf",) if node.is_leaf else ("mixed",)
-        key = (height[id(node)] // band, *kind)
+        # the output always gets a box of its own (height 0 is the output alone)
+        key = (-1, *kind) if height[id(node)] == 0 else (height[id(node)] // band, *kind)
         box = boxes.get(key)
         if box is None:
             box = boxes[key] = _Box(key)
