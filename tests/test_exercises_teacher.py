@@ -34,7 +34,7 @@ def _submission(folder: Path, student: str, name: str, source: Path | str):
 
 def test_grade_a_folder_with_a_right_a_wrong_and_a_stuck_submission(tmp_path, capsys):
     folder = tmp_path / "submissions"
-    _submission(folder, "ana", "chain_rule", exercises.solution_path("chain_rule"))
+    _submission(folder, "ana", "early_stopping", exercises.solution_path("early_stopping"))
     _submission(folder, "ana", "dense_backward", MISTAKES / "dense_backward__mean_bias.py")
     _submission(
         folder, "ben", "chain_rule", "def forward_backward(x, y, z):\n    while 1:\n        pass\n"
@@ -43,8 +43,9 @@ def test_grade_a_folder_with_a_right_a_wrong_and_a_stuck_submission(tmp_path, ca
     assert "graded 3 submission(s)" in capsys.readouterr().out
     rows = list(csv.DictReader((folder / "report" / "grades.csv").open(encoding="utf-8")))
     table = {row["student"]: row for row in rows}
-    assert table["ana"]["chain_rule"] == "pass" and table["ana"]["dense_backward"] == "fail"
+    assert table["ana"]["early_stopping"] == "pass" and table["ana"]["dense_backward"] == "fail"
     assert table["ben"]["chain_rule"] == "timeout" and table["ben"]["dense_backward"] == ""
+    assert table["ana"]["chain_rule"] == ""
     assert table["ana"]["passed"] == "1"
     page = (folder / "report" / "report.html").read_text(encoding="utf-8")
     assert "sum over the batch, not the mean" in page and "your line 2:  while 1:" in page

@@ -14,12 +14,24 @@ known mistake matches, the likely cause.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
 
 RTOL, ATOL = 1e-6, 1e-8
 MAX_TABLE_ROWS = 6
+
+#: The student file being checked (set by the runner), so feedback can quote its lines.
+current_student: ContextVar = ContextVar("current_student", default=None)
+
+
+def student_line(what: str) -> list[str]:
+    """``["your line 7:  dz = dh * (1 - h)"]`` when ``what`` is a name the student assigned."""
+    student = current_student.get()
+    if student is None or not what.isidentifier():
+        return []
+    return student.where(what)
 
 
 @dataclass
@@ -138,7 +150,8 @@ def as_number(got, what: str, on_input=None) -> float:
     q is still None
     """
     if got is None:
-        raise Wrong(f"{what} is still None", input_line(on_input), hint=f"fill in {what}")
+        lines = [*input_line(on_input), *student_line(what)]
+        raise Wrong(f"{what} is still None", lines, hint=f"fill in {what}")
     if hasattr(got, "data") and hasattr(got, "grad"):
         raise Wrong(
             f"{what} should be a plain number, got a {type(got).__name__}",
@@ -163,7 +176,8 @@ def as_array(got, shape: tuple, what: str, on_input=None) -> np.ndarray:
     dW looks transposed: swap the two factors of the product (or use .T)
     """
     if got is None:
-        raise Wrong(f"{what} is still None", input_line(on_input), hint=f"fill in {what}")
+        lines = [*input_line(on_input), *student_line(what)]
+        raise Wrong(f"{what} is still None", lines, hint=f"fill in {what}")
     if hasattr(got, "data") and hasattr(got, "grad"):
         raise Wrong(
             f"{what} should be a numpy array, got a {type(got).__name__}",
@@ -218,7 +232,12 @@ def check_number(
     if not close(value, expected):
         raise Wrong(
             f"{what} is wrong",
-            [*input_line(on_input), f"expected {show(float(expected))}, got {show(value)}", *extra],
+            [
+                *input_line(on_input),
+                f"expected {show(float(expected))}, got {show(value)}",
+                *student_line(what),
+                *extra,
+            ],
             hint=_mistake_hint(value, mistakes, hint),
             picture=picture,
         )
@@ -275,7 +294,11 @@ def check_array(
     if not close(array, expected, rtol=rtol):
         raise Wrong(
             f"{what} is wrong",
-            [*input_line(on_input), *difference_table(array, expected, rtol, columns=columns)],
+            [
+                *input_line(on_input),
+                *difference_table(array, expected, rtol, columns=columns),
+                *student_line(what),
+            ],
             hint=_mistake_hint(array, mistakes, hint),
         )
     return array

@@ -21,7 +21,7 @@ import traceback
 import warnings
 from pathlib import Path
 
-from microgradnn.exercises.feedback import Feedback, Skip, Wrong
+from microgradnn.exercises.feedback import Feedback, Skip, Wrong, current_student
 
 MAX_PRINTED = 2000  # characters of student output kept (the rest is counted, not stored)
 
@@ -72,10 +72,13 @@ class Student:
 
     def line_of(self, name: str) -> int | None:
         """First line (1-based) that assigns ``name`` (``name = ...``), or None."""
-        pattern = re.compile(rf"^\s*{re.escape(name)}\s*(\[.*\])?\s*[-+*/]?=(?!=)")
-        for number, line in enumerate(self.lines, 1):
-            if pattern.match(line):
-                return number
+        name = re.escape(name)
+        assignment = re.compile(rf"^\s*{name}\s*(\[.*\])?\s*[-+*/]?=(?!=)")
+        key = re.compile(rf"^\s*([\"']{name}[\"']\s*:|{name}\s*=(?!=))")  # dict(...) / {...}
+        for pattern in (assignment, key):
+            for number, line in enumerate(self.lines, 1):
+                if pattern.match(line):
+                    return number
         return None
 
     def where(self, name: str) -> list[str]:
@@ -180,7 +183,11 @@ def run_check(name: str, path, picture_dir=None) -> Feedback:
         module = _load_module(path)
         student = Student(module, path, picture_dir)
         stage = "being checked"
-        exercise.check(student)
+        token = current_student.set(student)
+        try:
+            exercise.check(student)
+        finally:
+            current_student.reset(token)
         lines = list(exercise.passed_lines)
         if getattr(student, "confirmed", None):  # labs say what the student found
             lines.append(student.confirmed)
