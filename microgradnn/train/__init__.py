@@ -74,6 +74,7 @@ from microgradnn.train.learning_rate import (
     ReduceLROnPlateau,
     lr_find,
 )
+from microgradnn.train.live import LivePlot
 from microgradnn.train.loop import evaluate, fit, predict
 from microgradnn.train.statistics import LayerStatistics
 from microgradnn.train.summary import summary
@@ -98,6 +99,7 @@ __all__ = [
     "LambdaCallback",
     "CSVLogger",
     "LayerStatistics",
+    "LivePlot",
     "save_weights",
     "load_weights",
 ]

@@ -101,6 +101,7 @@ def fit(
     verbose: int = 1,
     seed=None,
     progress_bar: bool | None = None,
+    live: bool = False,
 ) -> History:
     """Train a compiled model; returns a :class:`History` of losses and metrics per epoch.
 
@@ -122,6 +123,10 @@ def fit(
             2 one line per epoch.
         seed: makes the validation split and the batch order repeatable.
         progress_bar: force the tqdm bar on (True) or off (False) whatever the output is.
+        live: in a notebook, redraw the curves (and for 2-D inputs the decision boundary and
+            the hidden units) once per epoch with a :class:`~microgradnn.train.LivePlot`,
+            kept as ``history.live`` (``history.live.save_html("replay.html")``); in a
+            terminal the progress bar stays the only display.
 
     Training loss and metrics are averaged over the batches of the epoch, computed while
     the weights were changing (as in Keras); validation numbers use the weights at the end
@@ -151,6 +156,11 @@ def fit(
     scalar, dtype = is_scalar_model(model), input_dtype(model)
     first_batches = batch_indices(len(x), batch_size, False, drop_last)  # checks batch_size
     history = History()
+    if live:
+        from microgradnn.train.live import LivePlot, in_notebook
+
+        history.live = LivePlot(x, y, display=in_notebook())
+        callbacks = [*(callbacks or []), history.live]
     params = {"epochs": epochs, "batch_size": batch_size, "samples": len(x)}
     params["steps"] = len(first_batches)
     callback_list = CallbackList([*(callbacks or []), history], model, params)
