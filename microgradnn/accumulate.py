@@ -42,6 +42,10 @@ def add_earlier_grads(order: list, earlier: list) -> None:
         if new is None:
             node.grad = old
             continue
+        if type(new) is float:  # a Value's gradient: an immutable number, nothing to own
+            if old:  # (None and 0.0 add nothing)
+                node.grad = old + new
+            continue
         if old is not None and not (type(old) is float and old == 0.0):
             new = old + new
         node.grad = new = owned(new, seen)

@@ -4,10 +4,8 @@ A computation is a directed acyclic graph of :class:`Node` objects. Each node re
 
 * ``data``          -- its value (a float for ``Value``, a numpy array for ``Tensor``),
 * ``grad``          -- d(output)/d(this node), filled in by :func:`backward`,
-* ``parents``       -- the nodes it was computed from (an ordered tuple: ``a * a`` lists ``a``
-  twice, so both edges get their share of the gradient),
-* ``op``            -- the operation that produced it (see :mod:`microgradnn.ops`), or None
-  for a leaf: a node you created yourself (a weight, an input, a constant),
+* ``parents``       -- the nodes it came from, in order (``a * a`` lists ``a`` twice),
+* ``op``            -- the operation that made it (:mod:`microgradnn.ops`); None for a leaf,
 * ``requires_grad`` -- whether backward computes a gradient for it,
 * ``label``         -- an optional name used in pictures.
 
@@ -140,7 +138,6 @@ class Node:
         """Backpropagate from this node: fill ``.grad`` of every node it depends on.
 
         Gradients *accumulate* (``+=``), as in PyTorch: call ``zero_grad`` between steps.
-
         Args:
             grad: d(loss)/d(this node); optional for a scalar (1), required otherwise.
             create_graph: record the backward pass as a graph (second derivatives).
@@ -177,12 +174,16 @@ def apply(op, parents: tuple) -> Node:
     12.0
     """
     cls = type(parents[0])
-    data = op.forward(cls.math, *[p.data for p in parents])
+    if len(parents) == 1:  # the common one-input case spelled out: this runs for every op
+        data, tracked = op.forward(cls.math, parents[0].data), parents[0]._requires_grad
+    else:
+        data = op.forward(cls.math, *[p.data for p in parents])
+        tracked = any([p._requires_grad for p in parents])
     if anomaly.enabled:
         anomaly.check_forward(op, data, parents)
     node = cls.__new__(cls)
     node.data, node.grad, node.label = data, cls.initial_grad, None
-    if _grad_enabled and any([p._requires_grad for p in parents]):
+    if tracked and _grad_enabled:
         node.parents, node.op, node._requires_grad = parents, op, True
     else:  # nothing to differentiate: the result is a constant leaf
         node.parents, node.op, node._requires_grad = (), None, False
@@ -203,7 +204,7 @@ def topological_order(*roots: Node) -> list[Node]:
     ['x', 'add', 'mul']
     """
     order: list[Node] = []
-    visited: set[int] = set()
+    visited: set[Node] = set()  # nodes hash by identity
     # The stack holds nodes to visit; a node followed by the marker None means "its
     # parents are done: emit it".
     stack: list = list(reversed(roots))
@@ -211,10 +212,12 @@ def topological_order(*roots: Node) -> list[Node]:
         node = stack.pop()
         if node is None:
             order.append(stack.pop())
-        elif id(node) not in visited:
-            visited.add(id(node))
+        elif node not in visited:
+            visited.add(node)
             stack += (node, None)
-            stack += [p for p in node.parents if p._requires_grad and id(p) not in visited]
+            for parent in node.parents:
+                if parent._requires_grad and parent not in visited:
+                    stack.append(parent)
     return order
 
 
@@ -247,6 +250,7 @@ def _chain_rule(order: list[Node], create_graph: bool) -> None:
     global _grad_enabled
     math = order[-1].graph_math if create_graph else order[-1].math
     previous, _grad_enabled = _grad_enabled, create_graph  # a graph only when asked for
+    unbroadcast, check = math.unbroadcast, anomaly.enabled  # looked up once, not per node
     try:
         for node in reversed(order):
             g = node.grad
@@ -259,12 +263,12 @@ def _chain_rule(order: list[Node], create_graph: bool) -> None:
             inputs = node.parents if create_graph else [p.data for p in node.parents]
             output = node if create_graph else node.data
             shares = node.op.backward(math, g, output, inputs, needs)
-            if anomaly.enabled:
+            if check:
                 anomaly.check_backward(node, shares)
             for parent, share, need in zip(node.parents, shares, needs):
                 if need:
-                    if math.unbroadcast is not None:  # broadcasting undone once, here
-                        share = math.unbroadcast(share, parent.data)
+                    if unbroadcast is not None:  # broadcasting undone once, here
+                        share = unbroadcast(share, parent.data)
                     parent.grad = share if parent.grad is None else parent.grad + share
     finally:
         _grad_enabled = previous
@@ -305,10 +309,8 @@ def grad(outputs, inputs, grad_outputs=None, *, create_graph: bool = False) -> l
         found = [node.grad if id(node) in in_graph else None for node in inputs]
     finally:
         accumulate.restore_grads(order, earlier)
-    return [
-        accumulate.zeros_like(node, create_graph) if g is None else g
-        for node, g in zip(inputs, found)
-    ]
+    zeros = accumulate.zeros_like  # inputs the outputs do not depend on
+    return [zeros(node, create_graph) if g is None else g for node, g in zip(inputs, found)]
 
 
 def free_graph(nodes) -> None:
@@ -327,7 +329,6 @@ def free_graph(nodes) -> None:
             node.parents = ()
 
 
-# --- checks and small helpers --------------------------------------------------------------
 def _check_can_backward(root) -> None:
     if not isinstance(root, Node):
         raise TypeError(f"backward() needs a Value or Tensor, got {type(root).__name__}")
