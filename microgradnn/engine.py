@@ -14,9 +14,9 @@ children) and walks that list backwards, applying the chain rule at every node:
 
     parent.grad += d(node)/d(parent) * node.grad
 
-Each op writes its local derivative once, in the op table; the engine hands the formula a
-"math backend": floats or arrays, or graph nodes when ``create_graph=True`` (then the
-backward pass is itself a graph: second derivatives). Broadcasting is undone here, once.
+Each op writes its local derivative once, in the op table, with a "math backend": floats
+or arrays, or graph nodes when ``create_graph=True`` (second derivatives). Broadcasting is
+undone here, once.
 """
 
 from __future__ import annotations
@@ -316,8 +316,8 @@ def grad(outputs, inputs, grad_outputs=None, *, create_graph: bool = False) -> l
 def free_graph(nodes) -> None:
     """Cut the edges of computed ``nodes`` so intermediate results can be freed.
 
-    A freed node keeps ``requires_grad`` (it still stands for a computation), so a later
-    backward through it raises instead of silently dropping its path. Leaves are untouched.
+    A freed node keeps its op, so a later backward through it raises (it never silently
+    drops its path). Leaves are untouched.
 
     >>> from microgradnn import Value
     >>> y = Value(2.0) * 3
