@@ -14,9 +14,8 @@ children) and walks that list backwards, applying the chain rule at every node:
 
     parent.grad += d(node)/d(parent) * node.grad
 
-Each op writes its local derivative once, in the op table, with a "math backend": floats
-or arrays, or graph nodes when ``create_graph=True`` (second derivatives). Broadcasting is
-undone here, once.
+Each op writes its local derivative once, in the op table, with a "math backend" (floats,
+arrays, or nodes under ``create_graph=True``, for second derivatives). Unbroadcast: here.
 """
 
 from __future__ import annotations
