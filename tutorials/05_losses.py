@@ -24,9 +24,15 @@ import numpy as np
 
 from microgradnn import Tensor, Value, data, grad, nn, optim, plots
 from microgradnn.nn import losses
-from microgradnn.tutorial import finish, pick, quote, save
+from microgradnn.tutorial import finish, out_dir, pick, quote, save
 
-FIGURES = ["classifier_vs_regressor.png", "losses.png", "l1_weights.png"]
+FIGURES = [
+    "classifier_vs_regressor.png",
+    "losses.png",
+    "cross_entropy_fused.png",
+    "cross_entropy_expanded.png",
+    "l1_weights.png",
+]
 
 # %% [markdown]
 # ## 1. The same kind of network, two jobs
@@ -164,6 +170,29 @@ save(fig, "losses.png")
 # a confidently wrong classifier receives a strong push, which is what makes
 # cross-entropy train faster than MSE on probabilities. Right: CCE only looks at the
 # probability of the true class, and is 0 when that probability is 1.
+
+# %% [markdown]
+# **One node, and the formula it stands for.** On a batch of logits,
+# `categorical_crossentropy(..., from_logits=True)` is ONE graph node, a fused kernel
+# (`microgradnn.kernels.SoftmaxCrossEntropy`): its forward pass computes
+# L = -Σ_c y_c log softmax(z)_c and its backward pass is the famous p − y. A kernel is there
+# for speed only: `viz.draw(loss, expand=True)` draws the same node as the primitives it
+# stands for (shift by the max, exp, sum, log, product, sum), with the same numbers, and a
+# test checks that the two agree to second order.
+
+# %%
+from microgradnn import viz  # noqa: E402  (pictures of graphs)
+
+logits = Tensor([[2.0, 1.0, 0.1]], label="z")
+ce = losses.categorical_crossentropy(logits, [[1.0, 0.0, 0.0]], from_logits=True)
+ce.label = "L"
+ce.backward()
+probs = np.exp(logits.numpy()) / np.exp(logits.numpy()).sum()
+print(f"loss = {ce.item():.4f}, dL/dz = {np.round(logits.grad, 4)}")
+print(f"p - y = {np.round(probs - [[1.0, 0.0, 0.0]], 4)}  (the same numbers)")
+assert np.allclose(logits.grad, probs - [[1.0, 0.0, 0.0]])
+viz.save_graph_picture(ce, out_dir() / "cross_entropy_fused", rankdir="LR")
+viz.save_graph_picture(ce, out_dir() / "cross_entropy_expanded", expand=True)
 
 # %% [markdown]
 # ## 3. L1 regularization: λ1 Σ |w|
