@@ -147,3 +147,15 @@ def test_each_tutorial_links_its_exercise():
         script = next(tutorials.glob(f"{exercise.section:02d}_*.py"))
         text = " ".join(line.lstrip("# ") for line in script.read_text().splitlines())
         assert f"exercises start {exercise.name}" in text, script.name
+
+
+def test_torch_exercise_is_skipped_with_a_clear_message_without_torch(monkeypatch, tmp_path):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
+    feedback = exercises.check("to_pytorch", exercises.solution_path("to_pytorch"), isolate=False)
+    assert feedback.status == "skipped" and feedback.passed
+    assert "torch is not installed: pip install torch" in feedback.text()
