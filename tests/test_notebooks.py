@@ -130,3 +130,20 @@ def test_the_install_cell_comes_first_and_does_nothing_when_microgradnn_imports(
     first = notebook.cells[0]
     assert first.cell_type == "code" and "%pip install" in first.source
     assert 'if importlib.util.find_spec("microgradnn") is None:\n    %pip' in first.source
+
+
+def test_every_public_name_of_the_package_has_a_place_in_the_api_reference():
+    import types
+
+    import microgradnn
+
+    index = (ROOT / "docs" / "api" / "index.md").read_text(encoding="utf-8")
+    names = [
+        n for n in microgradnn.__all__ if not isinstance(getattr(microgradnn, n), types.ModuleType)
+    ]
+    missing = [n for n in names if f"        - {n}\n" not in index]
+    assert not missing, f"add them to the members of docs/api/index.md: {missing}"
+    user_modules = ["nn", "optim", "train", "data", "functional", "ops", "kernels", "viz"]
+    user_modules += ["plots", "metrics", "testing", "tutorial", "notebook"]
+    pages = {p.stem for p in (ROOT / "docs" / "api").glob("*.md")}
+    assert set(user_modules) <= pages, sorted(set(user_modules) - pages)
