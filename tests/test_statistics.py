@@ -177,3 +177,19 @@ def test_statistics_plots_write_pngs_with_one_panel_per_layer(tmp_path):
     assert stats.reading() in " ".join(t.get_text() for t in figure.texts).replace("\n", " ")
     with pytest.raises(ValueError, match="no record"):
         plots.ratio_curves(LayerStatistics(), show=False)
+
+
+def test_histograms_of_a_deep_model_wrap_into_rows_of_five_panels():
+    from microgradnn import plots
+
+    x = np.random.default_rng(3).normal(size=(16, 3))
+    model = nn.Sequential([nn.Dense(3, 3, activation="tanh", seed=i) for i in range(7)])
+    model.compile("sgd", "mse")
+    stats = LayerStatistics()
+    model.fit(x, x, epochs=1, verbose=0, callbacks=[stats])
+    figure = plots.gradient_histograms(stats, show=False)
+    shown = [ax for ax in figure.axes if ax.get_visible()]
+    assert [ax.get_title().split("\n")[0] for ax in shown] == stats.layer_names  # 7 layers
+    assert len(figure.axes) == 10  # two rows of five, the last three hidden
+    rows = {round(ax.get_position().y0, 3) for ax in shown}
+    assert len(rows) == 2

@@ -23,9 +23,9 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from microgradnn import data, nn, optim
+from microgradnn import data, nn, optim, plots
 from microgradnn.train import Callback, LayerStatistics, TerminateOnNaN
-from microgradnn.tutorial import finish, pick, quote, save
+from microgradnn.tutorial import finish, out_dir, pick, quote, save
 
 np.seterr(over="ignore", invalid="ignore")  # the exploding runs overflow on purpose
 
@@ -33,6 +33,7 @@ FIGURES = [
     "gradient_profile.png",
     "activations.png",
     "sigmoid_training.png",
+    "gradient_histograms.png",
     "exploding.png",
     "cures.png",
 ]
@@ -344,6 +345,16 @@ axes[2].set_xlabel("epoch")
 axes[2].set_title("Training loss")
 axes[2].legend()
 save(fig, "sigmoid_training.png")
+
+# %% [markdown]
+# `plots.gradient_histograms` draws the same run as pictures: one panel per layer, training
+# time to the right, the spread of the layer's weight gradients up and down (dark = many
+# values). Each panel has its own scale, so read the numbers on the axes and in the titles:
+# from the output layer back to layer 1 the panels look alike, and only the scale shrinks,
+# by about a factor of four per layer.
+
+# %%
+plots.gradient_histograms(sigmoid_stats, path=out_dir() / "gradient_histograms.png", show=False)
 
 # %% [markdown]
 # ## 3. Exploding: a bad initial scale

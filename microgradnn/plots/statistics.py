@@ -90,6 +90,9 @@ def _add_reading(figure, stats, columns: int) -> None:
     figure.text(0.5, -0.02, wrap(text, 50 + 45 * columns), ha="center", va="top", fontsize=10)
 
 
+_MAX_COLUMNS = 5  # panels per row in the per-layer histograms
+
+
 def _layer_histograms(stats, kind: str, path, show, bins: int, title: str | None):
     """One panel per layer: x the record, y the value, shade the fraction of values there."""
     from matplotlib.colors import PowerNorm
@@ -98,8 +101,12 @@ def _layer_histograms(stats, kind: str, path, show, bins: int, title: str | None
     _check_recorded(stats)
     names = stats.layer_names
     times, time_label = _time_axis(stats)
-    figure, axes = new_figure(path, show, (3.6 * len(names), 3.4), 1, len(names))
-    for ax, name, activation in zip(axes[0], names, stats.activations):
+    columns = min(len(names), _MAX_COLUMNS)  # deep models wrap into rows: readable at a glance
+    rows = -(-len(names) // columns)
+    figure, axes = new_figure(path, show, (3.6 * columns, 3.4 * rows), rows, columns)
+    for ax in axes.flat[len(names) :]:
+        ax.set_visible(False)
+    for ax, name, activation in zip(axes.flat, names, stats.activations):
         if kind == "activations":
             samples = stats.samples[name]
             low, high = _value_range(samples, activation)
@@ -125,12 +132,13 @@ def _layer_histograms(stats, kind: str, path, show, bins: int, title: str | None
         )
         ax.set_title(f"{name}\n{note}", fontsize=10)
         ax.set_xlabel(time_label)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0, 0].set_ylabel("output value" if kind == "activations" else "gradient value")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    for ax in axes[:, 0]:
+        ax.set_ylabel("output value" if kind == "activations" else "gradient value")
     default = f"Layer {'outputs' if kind == 'activations' else 'gradients'} over training"
     figure.suptitle(title or default + " (dark = many values)", y=1.02)
     figure.tight_layout()
-    _add_reading(figure, stats, len(names))
+    _add_reading(figure, stats, columns)
     return finish(figure, path, show)
 
 
@@ -219,7 +227,7 @@ def ratio_curves(
         ax.set_yscale("log")
         ax.set_xlabel(time_label)
         ax.set_title(label, fontsize=11)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         ax.grid(True, which="major", alpha=0.3)
     axes[0, 1].axhspan(*HEALTHY_BAND, color="#2ca02c", alpha=0.12, label="usual healthy band")
     axes[0, 1].axhline(1e-3, color="#2ca02c", ls="--", lw=1)
