@@ -109,7 +109,9 @@ def test_endless_loop_is_stopped_and_its_line_named(tmp_path):
     path.write_text("def forward_backward(x, y, z):\n    while True:\n        pass\n")
     feedback = exercises.check("chain_rule", path, timeout=1.5)
     assert feedback.status == "timeout"
-    assert "your line 2:  while True:" in feedback.text()
+    text = feedback.text()
+    # the loop runs lines 2 and 3 in turn: the report names whichever was running
+    assert "your line 2:  while True:" in text or "your line 3:  pass" in text, text
 
 
 def test_isolated_check_reports_like_in_process(tmp_path):
