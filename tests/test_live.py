@@ -99,7 +99,7 @@ def test_the_live_figure_draws_curves_boundary_and_units():
     figure = live.figure()
     titles = [ax.get_title() for ax in figure.axes]
     assert titles[:2] == ["loss", "accuracy"] and "epoch 3" in titles[2]
-    assert sum(t.startswith("unit ") for t in titles) == 6
+    assert sum(t.startswith("unit ") for t in titles) == 6  # every unit of the layer
 
 
 def test_the_core_import_does_not_load_matplotlib_or_ipywidgets():

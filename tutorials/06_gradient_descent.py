@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from microgradnn import Value, data, nn, plots
-from microgradnn.tutorial import finish, pick, quote, save
+from microgradnn.tutorial import finish, out_dir, pick, quote, save
 
 FIGURES = ["paths_gd_sgd.png", "moons_loss.png", "moons_boundary.png"]
 
@@ -180,6 +180,30 @@ save(fig, "moons_boundary.png")
 # `moons_boundary.png` colours the plane by the predicted probability (red = class 1,
 # blue = class 0); the black line is ŷ = 0.5. After the same number of epochs, the
 # full-batch model has barely bent its line, while the mini-batch model wraps each moon.
+
+# %% [markdown]
+# ## 3. Watching it learn
+#
+# In a notebook, `fit(..., live=True)` redraws one figure after every epoch: the loss and
+# accuracy curves (training and held-out data), the prediction over the plane, and what each
+# of the 16 units of the first hidden layer computes there. In a terminal nothing is drawn (the
+# progress bar stays). The run is kept as `history.live`, and `save_html` writes it as one page
+# with a slider over the epochs: open `moons_replay.html` in a browser, press *play* and watch
+# the boundary bend while the hidden units turn into the pieces it is made of.
+
+# %%
+model = moons_model()
+history = model.fit(
+    x_train,
+    y_train,
+    epochs=epochs,
+    batch_size=16,
+    validation_data=(x_test, y_test),
+    verbose=0,
+    seed=0,
+    live=True,
+)
+print("replay:", history.live.save_html(out_dir() / "moons_replay.html").name)
 
 # %%
 finish(FIGURES)

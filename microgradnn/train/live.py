@@ -144,10 +144,10 @@ class LivePlot(Callback):
 
         frame = self.frames[index]
         units = frame.get("units")
-        unit_count = 0 if units is None else min(len(units), 8)
-        fig = plt.figure(figsize=(12, 6.2 if unit_count else 3.8))
-        rows = 2 if unit_count else 1
-        grid = fig.add_gridspec(rows, 8, height_ratios=[2.2, 1][:rows])
+        unit_count = 0 if units is None else len(units)
+        unit_rows = -(-unit_count // 8)  # eight maps per row
+        fig = plt.figure(figsize=(12, 3.8 + 1.25 * unit_rows))
+        grid = fig.add_gridspec(1 + unit_rows, 8, height_ratios=[2.2] + [1] * unit_rows)
         self._draw_curves(fig.add_subplot(grid[0, :3]), "loss", index)
         metric = next(
             (k for k in frame["logs"] if k not in ("loss", "lr") and "val_" not in k), None
@@ -160,7 +160,7 @@ class LivePlot(Callback):
             self._draw_map(fig.add_subplot(grid[0, 5:]), frame["boundary"], self.grid, points=True)
             fig.axes[-1].set_title(f"epoch {frame['epoch']}: prediction over the plane")
         for unit in range(unit_count):
-            ax = fig.add_subplot(grid[1, unit])
+            ax = fig.add_subplot(grid[1 + unit // 8, unit % 8])
             self._draw_map(ax, units[unit], self.grid // 2, diverging=True)
             ax.set_title(f"unit {unit + 1}", fontsize=8)
         fig.tight_layout()
@@ -187,12 +187,12 @@ class LivePlot(Callback):
             cmap="RdBu_r",
             vmin=-limit if diverging else 0.0,
             vmax=limit if diverging else 1.0,
-            aspect="auto",
+            aspect="auto" if points else "equal",
         )
         if points and self.y is not None:
             labels = self.y.reshape(len(self.y), -1)
             labels = labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0]
-            ax.scatter(*self.x.T, c=labels, cmap="RdBu_r", s=10, edgecolors="k", linewidths=0.3)
+            ax.scatter(*self.x.T, c=labels, cmap="RdBu_r", s=26, edgecolors="w", linewidths=0.6)
         ax.set_xticks([])
         ax.set_yticks([])
 
