@@ -4,8 +4,8 @@ Gradients accumulate across ``backward`` calls, as in PyTorch. The loop in
 :mod:`microgradnn.engine` is easiest to read when every node starts the pass with no
 gradient (None), so :func:`set_aside_grads` empties the ``.grad`` slots first and
 :func:`add_earlier_grads` adds what earlier passes left once the pass is done. Every array
-gradient then gets owned memory: no view, not read-only, not shared with another node or
-with the caller's seed (so ``w.grad -= ...`` cannot change anything else).
+gradient then gets memory of its own: writable, and shared with no other node's gradient
+and not with the caller's seed (so ``w.grad -= ...`` cannot change anything else).
 
 >>> from microgradnn import Value
 >>> x = Value(3.0); (x * x).backward(); (x * x).backward()
@@ -35,8 +35,8 @@ def restore_grads(order: list, earlier: list) -> None:
 
 
 def add_earlier_grads(order: list, earlier: list) -> None:
-    """Gradients accumulate: add what earlier passes left, and own every array."""
-    seen: set[int] = set()
+    """Gradients accumulate: add what earlier passes left, then own every array."""
+    arrays = []
     for node, old in zip(order, earlier):
         new = node.grad
         if new is None:
@@ -48,19 +48,27 @@ def add_earlier_grads(order: list, earlier: list) -> None:
             continue
         if old is not None and not (type(old) is float and old == 0.0):
             new = old + new
-        node.grad = new = owned(new, seen)
-        seen.add(id(new))
+        if isinstance(new, np.generic):  # numpy turns 0-d results into scalars: an array again
+            new = np.array(new)
+        node.grad = new
+        if isinstance(new, np.ndarray):
+            arrays.append(node)
+    own(arrays)
 
 
-def owned(g, seen: set):
-    """A gradient array the node owns: not a view, not read-only, not shared with another
-    node or with the caller's seed (so ``w.grad -= ...`` cannot change anything else)."""
-    if isinstance(g, np.generic):  # numpy turns 0-d results into scalars: an array again
-        return np.array(g)
-    flags = getattr(g, "flags", None)
-    if flags is not None and (id(g) in seen or not flags.writeable or not flags.owndata):
-        return g.copy()
-    return g
+def own(nodes: list) -> None:
+    """Give every node a gradient array of its own: copy the ones that are read-only, the
+    same object as another node's, or a view into another node's (``a + b`` hands both
+    parents the very same array; ``transpose`` hands back a view). Fresh arrays, the usual
+    case, are kept as they are: no copy."""
+    ids = {id(node.grad) for node in nodes}
+    taken: set[int] = set()
+    for node in nodes:
+        g = node.grad
+        shared = id(g) in taken or (g.base is not None and id(g.base) in ids)
+        if shared or not g.flags.writeable:
+            node.grad = g = g.copy()
+        taken.add(id(g))
 
 
 def seed(root, grad, create_graph: bool) -> None:
