@@ -4,8 +4,8 @@ Gradients accumulate across ``backward`` calls, as in PyTorch. The loop in
 :mod:`microgradnn.engine` is easiest to read when every node starts the pass with no
 gradient (None), so :func:`set_aside_grads` empties the ``.grad`` slots first and
 :func:`add_earlier_grads` adds what earlier passes left once the pass is done. Every array
-gradient then gets memory of its own: writable, and shared with no other node's gradient
-and not with the caller's seed (so ``w.grad -= ...`` cannot change anything else).
+leaf's gradient then gets memory of its own: writable, and shared with no other node's
+gradient nor with the caller's seed (so ``w.grad -= ...`` cannot change anything else).
 
 >>> from microgradnn import Value
 >>> x = Value(3.0); (x * x).backward(); (x * x).backward()
@@ -14,6 +14,8 @@ and not with the caller's seed (so ``w.grad -= ...`` cannot change anything else
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 
@@ -57,18 +59,28 @@ def add_earlier_grads(order: list, earlier: list) -> None:
 
 
 def own(nodes: list) -> None:
-    """Give every node a gradient array of its own: copy the ones that are read-only, the
-    same object as another node's, or a view into another node's (``a + b`` hands both
-    parents the very same array; ``transpose`` hands back a view). Fresh arrays, the usual
-    case, are kept as they are: no copy."""
-    ids = {id(node.grad) for node in nodes}
-    taken: set[int] = set()
+    """Give every leaf (weights, inputs) a writable gradient array of its own.
+
+    ``a + b`` hands both parents the very same array and ``reshape`` hands back a view, so
+    a gradient may share memory with another node's. A leaf's shared or read-only gradient
+    is copied. An intermediate node's shared gradient (kept for pictures) is made read-only
+    instead of copied, which for a convolution would mean copying big window arrays:
+    changing it in place raises instead of changing another node's gradient.
+    """
+    holders = Counter(id(node.grad) for node in nodes)
+    known = set(holders)
+    shared = {i for i, count in holders.items() if count > 1}
+    for node in nodes:  # views into another node's gradient share it, and so does the base
+        base = node.grad.base
+        if base is not None and id(base) in known:
+            shared.update((id(node.grad), id(base)))
     for node in nodes:
         g = node.grad
-        shared = id(g) in taken or (g.base is not None and id(g.base) in ids)
-        if shared or not g.flags.writeable:
-            node.grad = g = g.copy()
-        taken.add(id(g))
+        if node.parents:
+            if id(g) in shared:
+                g.flags.writeable = False
+        elif id(g) in shared or not g.flags.writeable:
+            node.grad = g.copy()
 
 
 def seed(root, grad, create_graph: bool) -> None:

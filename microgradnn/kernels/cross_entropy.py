@@ -40,6 +40,10 @@ class SoftmaxCrossEntropy(SavesForBackward, Kernel):
         if reduction not in self.REDUCTIONS:
             raise ValueError(f"reduction must be one of {self.REDUCTIONS}, got {reduction!r}")
         self.targets, self.reduction = targets, reduction
+        # s_n = Σ_c t_nc, once per op (the targets are constants); None when every row is a
+        # distribution (one-hot or probabilities), the usual case: s_n = 1 drops out
+        mass = np.sum(targets, axis=-1, keepdims=True)
+        self.mass = None if np.all(mass == 1) else mass
 
     @property
     def display(self) -> str:
@@ -53,12 +57,11 @@ class SoftmaxCrossEntropy(SavesForBackward, Kernel):
         shifted = z - z.max(axis=-1, keepdims=True)
         exp = np.exp(shifted)
         total = exp.sum(axis=-1, keepdims=True)
-        mass = self.targets.sum(axis=-1, keepdims=True)  # s_n, 1 for one-hot rows
+        log_total = np.log(total) if self.mass is None else self.mass * np.log(total)
         if self.reduction == "none":
-            loss = (mass * np.log(total))[..., 0] - (self.targets * shifted).sum(axis=-1)
-        else:  # Σ_n loss_n = Σ_n s_n log Σ_c e^(shifted) - Σ_nc t_nc shifted_nc: two dots
-            loss = np.vdot(mass, np.log(total)) - np.vdot(self.targets, shifted)
-            loss = loss * self._row_weight(z.shape)
+            loss = log_total[..., 0] - (self.targets * shifted).sum(axis=-1)
+        else:  # Σ_n loss_n = Σ_n s_n log Σ_c e^(shifted) - Σ_nc t_nc shifted_nc
+            loss = (log_total.sum() - np.vdot(self.targets, shifted)) * self._row_weight(z.shape)
         return self.save_for_backward(loss, exp / total)  # softmax(z), for the gradient
 
     def backward(self, m, g, out, xs, needs):
@@ -66,9 +69,8 @@ class SoftmaxCrossEntropy(SavesForBackward, Kernel):
         probs = self.saved_for(out)  # the forward's softmax, or (graph nodes) a new one
         if probs is None:
             probs = m.softmax(z)
-        mass = self.targets.sum(axis=-1, keepdims=True)
-        if not np.all(mass == 1):  # rows that are not distributions: s_n p - t
-            probs = probs * m.constant(mass, z)
+        if self.mass is not None:  # rows that are not distributions: s_n p - t
+            probs = probs * m.constant(self.mass, z)
         p_minus_t = probs - m.constant(self.targets, z)
         if self.reduction == "none":  # one upstream number per row: give it a class axis
             return (m.reshape(g, m.shape(g) + (1,)) * p_minus_t,)
