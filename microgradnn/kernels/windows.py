@@ -92,13 +92,11 @@ class Col2Im(Kernel):
         (top, bottom), (left, right) = self.padding
         image = np.zeros((n, height + top + bottom, width + left + right, channels), cols.dtype)
         _, out_h, out_w, kh, kw, _ = cols.shape
-        (sh, sw), (dh, dw) = self.stride, self.dilation
         # taps first, in one copy, so each tap below is a contiguous block (2x faster)
         taps = np.ascontiguousarray(np.moveaxis(cols, (3, 4), (0, 1)))
         for i in range(kh):  # one strided slice per kernel tap: kh * kw fast numpy adds
-            rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
             for j in range(kw):
-                columns = slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw)
+                rows, columns = _tap(i, j, self, out_h, out_w)
                 image[:, rows, columns, :] += taps[i, j]
         return np.ascontiguousarray(image[:, top : top + height, left : left + width, :])
 
