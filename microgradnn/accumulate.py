@@ -15,29 +15,35 @@ gradient nor with the caller's seed (so ``w.grad -= ...`` cannot change anything
 
 from __future__ import annotations
 
-from collections import Counter
+import operator
 
 import numpy as np
 
 
-def set_aside_grads(order: list) -> list:
+def set_aside_grads(order: list):
     """Empty every .grad (None = nothing received yet) and return what they held, so the
-    pass sends each node only this pass's gradient."""
+    pass sends each node only this pass's gradient. None when every slot was empty already
+    (a training step after ``zero_grad``): then there is nothing to set aside or add back."""
     if order[-1].tracks_versions:  # first, before anything changes: nothing is lost
         type(order[-1]).check_versions(order)
-    earlier = [node.grad for node in order]
+    earlier = list(map(_grad_of, order))  # [node.grad for node in order], looped in C
+    if set(map(id, earlier)) == {id(None)}:  # all None (tested without a Python loop)
+        return None
     for node in order:
         node.grad = None
     return earlier
 
 
-def restore_grads(order: list, earlier: list) -> None:
-    for node, old in zip(order, earlier):
+def restore_grads(order: list, earlier) -> None:
+    for node, old in zip(order, earlier or [None] * len(order)):
         node.grad = old
 
 
-def add_earlier_grads(order: list, earlier: list) -> None:
+def add_earlier_grads(order: list, earlier) -> None:
     """Gradients accumulate: add what earlier passes left, then own every array."""
+    if earlier is None:  # nothing to add: the new gradients are the answer
+        own(order)
+        return
     arrays = []
     for node, old in zip(order, earlier):
         new = node.grad
@@ -50,11 +56,8 @@ def add_earlier_grads(order: list, earlier: list) -> None:
             continue
         if old is not None and not (type(old) is float and old == 0.0):
             new = old + new
-        if isinstance(new, np.generic):  # numpy turns 0-d results into scalars: an array again
-            new = np.array(new)
         node.grad = new
-        if isinstance(new, np.ndarray):
-            arrays.append(node)
+        arrays.append(node)
     own(arrays)
 
 
@@ -67,12 +70,39 @@ def own(nodes: list) -> None:
     instead of copied, which for a convolution would mean copying big window arrays:
     changing it in place raises instead of changing another node's gradient.
     """
-    holders = Counter(id(node.grad) for node in nodes)
-    known = set(holders)
-    shared = {i for i, count in holders.items() if count > 1}
+    grads = list(map(_grad_of, nodes))
+    if set(map(type, grads)) != {np.ndarray}:  # floats, numpy scalars or nodes among them
+        nodes = [node for node in nodes if _is_array_grad(node)]
+        grads = [node.grad for node in nodes]
+    if not _all_separate_and_writeable(grads):
+        _own_shared(nodes)
+
+
+def _all_separate_and_writeable(grads: list) -> bool:
+    """True when every gradient array is writable and shares memory with no other one: no
+    array is listed twice, none is the base of a view in the list, no two views share a
+    base (all the ids below differ). The usual case; the loops run in C (map)."""
+    bases = [base for base in map(_base_of, grads) if base is not None]
+    ids = list(map(id, grads)) + list(map(id, bases))
+    return len(set(ids)) == len(ids) and all(map(_writeable, grads))
+
+
+_grad_of, _base_of = operator.attrgetter("grad"), operator.attrgetter("base")
+_writeable = operator.attrgetter("flags.writeable")
+
+
+def _own_shared(nodes: list) -> None:
+    """The careful pass: find exactly which gradients share memory, then copy (leaves) or
+    lock (intermediate nodes) those."""
+    seen, shared = set(), set()  # ids of the gradient arrays; those held twice
+    for node in nodes:
+        key = id(node.grad)
+        if key in seen:
+            shared.add(key)
+        seen.add(key)
     for node in nodes:  # views into another node's gradient share it, and so does the base
         base = node.grad.base
-        if base is not None and id(base) in known:
+        if base is not None and id(base) in seen:
             shared.update((id(node.grad), id(base)))
     for node in nodes:
         g = node.grad
@@ -81,6 +111,15 @@ def own(nodes: list) -> None:
                 g.flags.writeable = False
         elif id(g) in shared or not g.flags.writeable:
             node.grad = g.copy()
+
+
+def _is_array_grad(node) -> bool:
+    """True for an array gradient (numpy's 0-d scalar results are made arrays again)."""
+    if type(node.grad) is np.ndarray:  # (the usual case, tested first)
+        return True
+    if isinstance(node.grad, np.generic):
+        node.grad = np.array(node.grad)
+    return isinstance(node.grad, np.ndarray)
 
 
 def seed(root, grad, create_graph: bool) -> None:
@@ -97,6 +136,22 @@ def seed(root, grad, create_graph: bool) -> None:
 def as_list(items) -> list:
     """One node (or gradient) becomes a list of one; a list or tuple is copied."""
     return list(items) if isinstance(items, (list, tuple)) else [items]
+
+
+def one_per_output(grad_outputs, outputs: list) -> list:
+    """The upstream gradients of ``grad()``: one per output (None: 1 for a scalar)."""
+    grad_outputs = [None] * len(outputs) if grad_outputs is None else as_list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"grad_outputs has {len(grad_outputs)} entries for {len(outputs)} outputs: "
+            "give one upstream gradient per output (None for a scalar output)"
+        )
+    return grad_outputs
+
+
+def zeros_where_missing(grads: list, inputs: list, as_node: bool) -> list:
+    """``grad()``'s answer: an input the outputs do not depend on gets zeros, not None."""
+    return [zeros_like(node, as_node) if g is None else g for node, g in zip(inputs, grads)]
 
 
 def zeros_like(node, as_node: bool):

@@ -15,16 +15,18 @@ children) and walks that list backwards, applying the chain rule at every node:
     parent.grad += d(node)/d(parent) * node.grad
 
 Each op writes its local derivative once, in the op table, with a "math backend" (floats,
-arrays, or nodes under ``create_graph=True``, for second derivatives). Unbroadcast: here.
+arrays, or nodes under ``create_graph=True``): broadcasting is undone here, in one place.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 
 from microgradnn import accumulate, anomaly
 
 _grad_enabled = True  # the one global switch: does an operation record a graph?
+data_of, requires_grad_of = operator.attrgetter("data"), operator.attrgetter("_requires_grad")
 
 
 class _GradMode:
@@ -159,9 +161,6 @@ class Node:
         """
         return type(self)(self.data, requires_grad=False)
 
-    def _seed_gradient(self, grad):
-        raise NotImplementedError
-
 
 def apply(op, parents: tuple) -> Node:
     """Run ``op`` forward on the parents' data; record the edge when a gradient is needed.
@@ -175,9 +174,9 @@ def apply(op, parents: tuple) -> Node:
     cls = type(parents[0])
     if len(parents) == 1:  # the common one-input case spelled out: this runs for every op
         data, tracked = op.forward(cls.math, parents[0].data), parents[0]._requires_grad
-    else:
-        data = op.forward(cls.math, *[p.data for p in parents])
-        tracked = any([p._requires_grad for p in parents])
+    else:  # map(data_of, parents) is [p.data for p in parents], looped in C
+        data = op.forward(cls.math, *map(data_of, parents))
+        tracked = any(map(requires_grad_of, parents))
     if anomaly.enabled:
         anomaly.check_forward(op, data, parents)
     node = cls.__new__(cls)
@@ -202,11 +201,10 @@ def topological_order(*roots: Node) -> list[Node]:
     >>> [n.label or n.op.name for n in topological_order(y)]
     ['x', 'add', 'mul']
     """
-    order: list[Node] = []
-    visited: set[Node] = set()  # nodes hash by identity
+    order, visited = [], set()  # (nodes hash by identity)
     # The stack holds nodes to visit; a node followed by the marker None means "its
-    # parents are done: emit it".
-    stack: list = list(reversed(roots))
+    # parents are done: emit it". A leaf has no parents to wait for: it is emitted at once.
+    stack = list(reversed(roots))
     while stack:
         node = stack.pop()
         if node is None:
@@ -215,8 +213,13 @@ def topological_order(*roots: Node) -> list[Node]:
             visited.add(node)
             stack += (node, None)
             for parent in node.parents:
-                if parent._requires_grad and parent not in visited:
+                if not parent._requires_grad or parent in visited:
+                    continue
+                if parent.parents:
                     stack.append(parent)
+                else:  # a leaf: listed now
+                    visited.add(parent)
+                    order.append(parent)
     return order
 
 
@@ -255,16 +258,21 @@ def _chain_rule(order: list[Node], create_graph: bool) -> None:
             g = node.grad
             if g is None:  # nothing flowed into this node
                 continue
-            if not node.parents:
-                _check_not_freed(node)
-                continue  # a leaf: its gradient is the answer
-            needs = [p._requires_grad for p in node.parents]
-            inputs = node.parents if create_graph else [p.data for p in node.parents]
-            output = node if create_graph else node.data
+            parents = node.parents
+            if not parents:  # a leaf: its gradient is the answer
+                if node.op is not None:  # (or a node whose graph was freed)
+                    _check_not_freed(node)
+                continue
+            if len(parents) == 1:  # the common one-input case spelled out (as in apply)
+                needs, inputs = [parents[0]._requires_grad], [parents[0].data]
+            else:
+                needs, inputs = list(map(requires_grad_of, parents)), list(map(data_of, parents))
+            # create_graph: derivatives of derivatives, so the formulas work on the nodes
+            inputs, output = (parents, node) if create_graph else (inputs, node.data)
             shares = node.op.backward(math, g, output, inputs, needs)
             if check:
                 anomaly.check_backward(node, shares)
-            for parent, share, need in zip(node.parents, shares, needs):
+            for parent, share, need in zip(parents, shares, needs):
                 if need:
                     if unbroadcast is not None:  # broadcasting undone once, here
                         share = unbroadcast(share, parent.data)
@@ -288,14 +296,7 @@ def grad(outputs, inputs, grad_outputs=None, *, create_graph: bool = False) -> l
     (12.0, 12.0)
     """
     outputs, inputs = accumulate.as_list(outputs), accumulate.as_list(inputs)
-    grad_outputs = (
-        [None] * len(outputs) if grad_outputs is None else accumulate.as_list(grad_outputs)
-    )
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(
-            f"grad_outputs has {len(grad_outputs)} entries for {len(outputs)} outputs: "
-            "give one upstream gradient per output (None for a scalar output)"
-        )
+    grad_outputs = accumulate.one_per_output(grad_outputs, outputs)
     for out in outputs:
         _check_can_backward(out)
     order = topological_order(*outputs)
@@ -308,8 +309,7 @@ def grad(outputs, inputs, grad_outputs=None, *, create_graph: bool = False) -> l
         found = [node.grad if id(node) in in_graph else None for node in inputs]
     finally:
         accumulate.restore_grads(order, earlier)
-    zeros = accumulate.zeros_like  # inputs the outputs do not depend on
-    return [zeros(node, create_graph) if g is None else g for node, g in zip(inputs, found)]
+    return accumulate.zeros_where_missing(found, inputs, create_graph)  # (inputs not reached)
 
 
 def free_graph(nodes) -> None:

@@ -14,6 +14,7 @@ array([[ 1., -1.],
 from __future__ import annotations
 
 import numbers
+import operator
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from microgradnn.errors import numpy_function_hint
 from microgradnn.operators import Operators
 
 _FLOAT_DTYPES = (np.float64, np.float32)
+_in_place_changes = 0  # a clock: in-place changes so far, over all tensors (bump_version)
+_LEAF = float("inf")  # a leaf's _made_at: it has no inputs that could change under it
+_made_at = operator.attrgetter("_made_at")
 
 
 def _to_array(data, dtype=None) -> np.ndarray:
@@ -75,9 +79,10 @@ class Tensor(Operators, Node):
     ((1, 3), dtype('float64'))
     """
 
-    # version: how often the data was changed in place; saved_versions: the parents'
-    # versions when this node was computed (backward checks that nothing changed since)
-    __slots__ = ("version", "_saved_versions")
+    # version: 0 until the data is changed in place, then the number of that change;
+    # _made_at: how many in-place changes had happened when this node was computed.
+    # A parent whose version is above its child's _made_at changed after the child used it.
+    __slots__ = ("version", "_made_at")
     math, graph_math = ArrayMath, GraphMath
     tracks_versions = True
 
@@ -98,7 +103,7 @@ class Tensor(Operators, Node):
 
     def __init__(self, data, requires_grad: bool = True, dtype=None, label: str | None = None):
         self._init_leaf(_to_array(data, dtype), label, requires_grad)
-        self.version, self._saved_versions = 0, ()
+        self.version, self._made_at = 0, _LEAF
 
     # --- in-place safety ------------------------------------------------------------------
     def bump_version(self) -> None:
@@ -114,24 +119,27 @@ class Tensor(Operators, Node):
         ...
         RuntimeError: tensor 'mul' input 0 (unnamed, shape (2,)) was modified in place ...
         """
-        self.version += 1
+        global _in_place_changes
+        _in_place_changes += 1
+        self.version = _in_place_changes
 
     def _record_versions(self) -> None:
-        self.version = 0
-        self._saved_versions = tuple([p.version for p in self.parents])
+        self.version, self._made_at = 0, _in_place_changes
 
     @staticmethod
     def check_versions(order) -> None:
         """Raise when a node's input was changed in place after the node was computed."""
+        now = _in_place_changes
+        if min(map(_made_at, order)) >= now:  # no change since the graph was made (usual)
+            return
         for node in order:
-            for position, (parent, seen) in enumerate(zip(node.parents, node._saved_versions)):
-                if parent.version != seen:
+            for position, parent in enumerate(node.parents):
+                if parent.version > node._made_at:
                     raise RuntimeError(
                         f"tensor {node.label or node.op.name!r} input {position} "
                         f"({parent.label or 'unnamed'}, shape {parent.shape}) was modified in "
-                        f"place after the graph used it (version {parent.version}, the graph "
-                        f"saw {seen}); compute the forward pass again after changing it "
-                        "(e.g. call backward() before optimizer.step())"
+                        "place after the graph used it; compute the forward pass again after "
+                        "changing it (e.g. call backward() before optimizer.step())"
                     )
 
     def _seed_gradient(self, grad):
@@ -142,7 +150,8 @@ class Tensor(Operators, Node):
                     "gradient of the same shape, e.g. t.backward(np.ones(t.shape)); "
                     "or reduce it to a scalar first (t.sum(), t.mean())"
                 )
-            return np.ones(self.data.shape, self.data.dtype)
+            one = np.array(1, self.data.dtype)  # (np.ones is a slower Python function)
+            return one if self.data.ndim == 0 else np.ones(self.data.shape, self.data.dtype)
         # a copy: the caller's array must never become (or alias) a node's gradient
         seed = np.array(grad.data if isinstance(grad, Node) else grad, self.dtype, copy=True)
         if seed.shape != self.shape:

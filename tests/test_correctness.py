@@ -154,6 +154,24 @@ def test_b8_optimizer_step_between_forward_and_backward_raises():
         loss.backward()
 
 
+def test_b8_graph_built_after_a_change_is_fine_and_a_change_to_data_inputs_is_caught():
+    w = Tensor([1.0, 2.0])
+    x = Tensor([3.0, 4.0], requires_grad=False)  # data: no gradient, still checked
+    w.bump_version()  # changed in place before the graph below exists
+    loss = (w * x).sum()  # built after the change: nothing to complain about
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, x.data)
+    stale = (w * x).sum()
+    x.data[0] = 10.0
+    x.bump_version()  # the data input changed after `stale` used it
+    with pytest.raises(RuntimeError, match="input 1 .*modified"):
+        stale.backward()
+    inner = w * 2.0  # changed between two nodes of one graph: the later node is fine,
+    w.bump_version()  # the earlier one is not
+    with pytest.raises(RuntimeError, match="'mul' input 0"):
+        (inner + w).sum().backward()
+
+
 # --- B9, B10: gradients are owned, writable arrays ---------------------------------------
 def test_b9_gradients_do_not_alias_each_other_or_the_seed():
     a, b = Tensor([1.0, 2.0]), Tensor([3.0, 4.0])

@@ -30,8 +30,12 @@ def _affine(rng):
 def _cross_entropy(rng):
     n, c = (int(v) for v in rng.integers(1, 4, 2))
     targets = rng.uniform(0, 1, (n, c))  # rows need not sum to 1 (issue 15, B3)
+    one_hot = bool(rng.integers(2))  # or rows from integer labels, with the promise
+    if one_hot:
+        targets = np.eye(c)[rng.integers(0, c, n)]
     reduction = ["none", "sum", "mean"][int(rng.integers(3))]
-    return kernels.SoftmaxCrossEntropy(targets, reduction), [_t(rng, n, c, low=-3, high=3)]
+    op = kernels.SoftmaxCrossEntropy(targets, reduction, one_hot=one_hot)
+    return op, [_t(rng, n, c, low=-3, high=3)]
 
 
 def _windows_settings(rng):

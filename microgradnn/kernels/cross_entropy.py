@@ -18,6 +18,9 @@ class SoftmaxCrossEntropy(SavesForBackward, Kernel):
     For one-hot or probability targets s_n = 1 and the gradient is the famous "p - y".
     (The log-sum-exp is computed shifted by the row's max, so it never overflows.)
 
+    ``one_hot=True`` promises that every target row is one-hot (rows built from integer
+    labels), which skips adding the rows up.
+
     ``reduction`` says what the node outputs: ``"none"`` one loss per row, ``"sum"`` their
     sum, ``"mean"`` their average over the N rows (then the gradient is (p - y) / N). A
     training loss is then ONE node instead of the ~9 of log_softmax + pick + sum + mean,
@@ -36,14 +39,15 @@ class SoftmaxCrossEntropy(SavesForBackward, Kernel):
     engines = ("tensor",)
     REDUCTIONS = ("none", "sum", "mean")
 
-    def __init__(self, targets, reduction: str = "none"):
+    def __init__(self, targets, reduction: str = "none", one_hot: bool = False):
         if reduction not in self.REDUCTIONS:
             raise ValueError(f"reduction must be one of {self.REDUCTIONS}, got {reduction!r}")
         self.targets, self.reduction = targets, reduction
         # s_n = Σ_c t_nc, once per op (the targets are constants); None when every row is a
-        # distribution (one-hot or probabilities), the usual case: s_n = 1 drops out
-        mass = np.sum(targets, axis=-1, keepdims=True)
-        self.mass = None if np.all(mass == 1) else mass
+        # distribution (one-hot or probabilities), the usual case: s_n = 1 drops out.
+        # one_hot=True: the caller made the rows from integer labels, no need to add them up
+        mass = None if one_hot else np.sum(targets, axis=-1, keepdims=True)
+        self.mass = None if mass is None or np.all(mass == 1) else mass
 
     @property
     def display(self) -> str:

@@ -256,12 +256,14 @@ def _class_log_probs(y_pred, from_logits: bool):
     return [[_clip_probability(p, EPSILON, 1.0).log() for p in row] for row in rows]
 
 
-def _softmax_cross_entropy(logits: Tensor, target_rows: np.ndarray, reduction: str) -> Tensor:
+def _softmax_cross_entropy(
+    logits: Tensor, target_rows: np.ndarray, reduction: str, one_hot: bool = False
+) -> Tensor:
     """Cross-entropy from logits, reduced, as ONE node (see kernels.SoftmaxCrossEntropy): its
     gradient is softmax(z) - y, the same numbers the log_softmax composite would give (the
     op checks ``reduction``)."""
     targets = np.asarray(target_rows, dtype=logits.dtype)
-    return kernels.SoftmaxCrossEntropy(targets, reduction).apply(logits)
+    return kernels.SoftmaxCrossEntropy(targets, reduction, one_hot).apply(logits)
 
 
 def _check_class_axis(y_pred, who: str) -> None:
@@ -347,7 +349,7 @@ def sparse_categorical_crossentropy(
         labels = _integer_labels(y_true, batch_shape, classes, who)
         if from_logits:
             one_hot_rows = _identity(classes, y_pred.dtype)[labels]  # row k = one_hot(k)
-            return _softmax_cross_entropy(y_pred, one_hot_rows, reduction)
+            return _softmax_cross_entropy(y_pred, one_hot_rows, reduction, one_hot=True)
         log_probs = _class_log_probs(y_pred, from_logits).reshape(-1, classes)
         picked = log_probs[np.arange(labels.size), labels.ravel()]
         return _reduce("tensor", -picked.reshape(batch_shape), reduction)
