@@ -21,7 +21,7 @@ from microgradnn.kernels.base import Kernel, SavesForBackward
 from microgradnn.kernels.gates import (
     _block_width,
     _gate_blocks,
-    _sigmoid_in_place,
+    _lstm_gate_scales,
     _tanh_block,
     _units,
 )
@@ -58,23 +58,28 @@ class LstmGates(Kernel):
         z += m.matmul(h, w_hh)  # z is a new array: adding in place saves a copy
         if bias:
             z += bias[0]
-        units = _block_width(z.shape[-1], 4, self.name)
-        g_block = z[..., 2 * units : 3 * units]
-        candidate = np.tanh(g_block)  # g = tanh(z_g)
-        # σ on the whole array in place (four whole-array operations cost less than one set
-        # per block), then the g block gets its tanh back
-        gates = _sigmoid_in_place(z)
-        g_block[...] = candidate
-        return gates
+        _block_width(z.shape[-1], 4, self.name)
+        # all four gates with one tanh, in place: σ(z) = tanh(z/2)/2 + 1/2 on the i, f, o
+        # blocks and tanh(z) on the g block (four whole-array operations cost less than
+        # one set per block)
+        scale, offset = _lstm_gate_scales(z.shape[-1], z.dtype)
+        z *= scale
+        np.tanh(z, out=z)
+        z *= scale
+        z += offset
+        return z
 
     def backward(self, m, grad, out, xs, needs):
         x, w_ih, h, w_hh = xs[:4]  # xs[4] is b when there is one: its share is dz
         shift = _tanh_block(m.shape(out)[-1], m.raw(out).dtype)  # t: 1 on g, 0 elsewhere
-        dz = grad * ((1 - out) * (out + m.constant(shift, out)))
+        dz = 1 - out  # a new array (or node): the products below may go in place
+        dz *= out + m.constant(shift, out)
+        dz *= grad
         # z = x W_ih + h W_hh + b: the matmul rule for each product, and dz for b
         dx, dw_ih = ops.MATMUL.backward(m, dz, None, (x, w_ih), needs[0:2])
         dh, dw_hh = ops.MATMUL.backward(m, dz, None, (h, w_hh), needs[2:4])
-        return (dx, dw_ih, dh, dw_hh) + tuple(dz if need else None for need in needs[4:])
+        bias_share = (dz if needs[4] else None,) if len(needs) > 4 else ()
+        return (dx, dw_ih, dh, dw_hh) + bias_share
 
     def reference(self, x, w_ih, h, w_hh, *bias):
         """Two matmuls, the bias, four gate slices, σ σ tanh σ, joined again."""

@@ -105,7 +105,9 @@ def lstm_cell(
     """
     x_t, h, c = as_input(x_t), as_input(h), as_input(c)
     if fused:
-        return _fused_lstm_cell(x_t, h, c, weight_ih, weight_hh, bias, step)
+        _check_matrix_inputs("lstm_cell", x_t, h)
+        weights = [as_input(w) for w in (weight_ih, weight_hh)]
+        return _fused_lstm_cell(x_t, h, c, *weights, _maybe_input(bias), step)
     units = h.shape[-1]
     z = x_t @ weight_ih + h @ weight_hh
     if bias is not None:
@@ -122,11 +124,11 @@ def lstm_cell(
 
 def _fused_lstm_cell(x_t, h, c, weight_ih, weight_hh, bias, step) -> tuple[Tensor, Tensor]:
     """:func:`lstm_cell` in three nodes: gates, c' and h' (kernels.LstmGates, LstmMemory,
-    LstmOutput; their docstrings give the derivatives)."""
-    _check_matrix_inputs("lstm_cell", x_t, h)
-    inputs = [x_t, as_input(weight_ih), h, as_input(weight_hh)]
+    LstmOutput; their docstrings give the derivatives). Takes checked Tensors: the layers
+    call it at every time step, after checking their input once."""
+    inputs = [x_t, weight_ih, h, weight_hh]
     if bias is not None:
-        inputs.append(as_input(bias))
+        inputs.append(bias)
     gates = _named(kernels.LSTM_GATES.apply(*inputs), "gates", step)
     c_new = _named(kernels.LSTM_MEMORY.apply(gates, c), "c", step)
     h_new = _named(kernels.LstmOutput().apply(gates, c_new), "h", step)
@@ -165,7 +167,9 @@ def gru_cell(
     """
     x_t, h = as_input(x_t), as_input(h)
     if fused:
-        return _fused_gru_cell(x_t, h, weight_ih, weight_hh, bias_ih, bias_hh, step)
+        _check_matrix_inputs("gru_cell", x_t, h)
+        weights = [as_input(w) for w in (weight_ih, weight_hh)]
+        return _fused_gru_cell(x_t, h, *weights, _maybe_input(bias_ih), _maybe_input(bias_hh), step)
     units = h.shape[-1]
     a = x_t @ weight_ih
     b = h @ weight_hh
@@ -181,14 +185,17 @@ def gru_cell(
 
 def _fused_gru_cell(x_t, h, weight_ih, weight_hh, bias_ih, bias_hh, step) -> Tensor:
     """:func:`gru_cell` in two nodes: gates and h' (kernels.GruGates, GruOutput; their
-    docstrings give the derivatives)."""
-    _check_matrix_inputs("gru_cell", x_t, h)
-    inputs = [x_t, as_input(weight_ih), h, as_input(weight_hh)]
+    docstrings give the derivatives). Takes checked Tensors, like :func:`_fused_lstm_cell`."""
+    inputs = [x_t, weight_ih, h, weight_hh]
     if bias_ih is not None or bias_hh is not None:  # both or neither: a missing one is zeros
-        zeros = np.zeros(3 * h.shape[-1], dtype=h.dtype)
-        inputs += [as_input(zeros if b is None else b) for b in (bias_ih, bias_hh)]
+        zeros = Tensor(np.zeros(3 * h.shape[-1], dtype=h.dtype), requires_grad=False)
+        inputs += [zeros if b is None else b for b in (bias_ih, bias_hh)]
     gates = _named(kernels.GruGates().apply(*inputs), "gates", step)
     return _named(kernels.GRU_OUTPUT.apply(gates, h), "h", step)
+
+
+def _maybe_input(x):
+    return None if x is None else as_input(x)
 
 
 def _check_matrix_inputs(who: str, x_t: Tensor, h: Tensor) -> None:
@@ -421,7 +428,9 @@ class LSTM(_Recurrent):
     def _step(self, x_t, state, t):
         h, c = state
         weights = (self.weight_ih, self.weight_hh, self.bias)
-        return list(lstm_cell(x_t, h, c, *weights, step=t, fused=self.fused))
+        if self.fused:  # forward() checked the input once: straight to the three kernels
+            return list(_fused_lstm_cell(x_t, h, c, *weights, t))
+        return list(lstm_cell(x_t, h, c, *weights, step=t))
 
 
 class GRU(_Recurrent):
@@ -465,7 +474,9 @@ class GRU(_Recurrent):
     def _step(self, x_t, state, t):
         (h,) = state
         weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        return [gru_cell(x_t, h, *weights, step=t, fused=self.fused)]
+        if self.fused:  # forward() checked the input once: straight to the two kernels
+            return [_fused_gru_cell(x_t, h, *weights, t)]
+        return [gru_cell(x_t, h, *weights, step=t)]
 
 
 # ----------------------------------------------------------------------------------------
