@@ -158,15 +158,7 @@ def dot(weights, inputs, bias=None) -> Value:
     parents = weights + inputs
     if bias is not None:
         parents.append(as_value(bias))
-    return apply(_dot_op(len(weights), bias is not None), tuple(parents))
-
-
-# An op object holds no per-node state, so nodes of the same shape can share one. Scalar
-# graphs have tens of thousands of nodes: a fresh op object each would cost ~100 bytes more
-# per node than the node itself.
-@functools.cache
-def _dot_op(n: int, has_bias: bool) -> kernels.Dot:
-    return kernels.Dot(n, has_bias)
+    return apply(kernels.dot_op(len(weights), bias is not None), tuple(parents))
 
 
 @functools.lru_cache(maxsize=256)

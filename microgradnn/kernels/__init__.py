@@ -24,7 +24,7 @@ from microgradnn.kernels.cross_entropy import SoftmaxCrossEntropy
 from microgradnn.kernels.dense import Affine
 from microgradnn.kernels.gru import GruGates, GruOutput
 from microgradnn.kernels.lstm import LstmGates, LstmMemory, LstmOutput
-from microgradnn.kernels.neuron import Dot
+from microgradnn.kernels.neuron import Dot, dot_op
 from microgradnn.kernels.windows import Col2Im, Im2Col
 
 AFFINE = Affine()
@@ -48,6 +48,7 @@ __all__ = [
     "GruOutput",
     "Im2Col",
     "Kernel",
+    "dot_op",
     "LstmGates",
     "LstmMemory",
     "LstmOutput",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
+import operator
+
 from microgradnn.kernels.base import Kernel
 
 
@@ -26,16 +30,16 @@ class Dot(Kernel):
 
     def forward(self, m, *xs):
         n = self.n
-        total = xs[2 * n] if self.has_bias else 0.0
-        for w, x in zip(xs[:n], xs[n : 2 * n]):
-            total = total + w * x
-        return total
+        start = xs[2 * n] if self.has_bias else 0.0
+        return sum(map(operator.mul, xs[:n], xs[n : 2 * n]), start)  # b + Σ w_i x_i, in C
 
     def backward(self, m, g, out, xs, needs):
-        n = self.n
-        grads = [g * x for x in xs[n : 2 * n]] + [g * w for w in xs[:n]]
+        weights, inputs = xs[: self.n], xs[self.n : 2 * self.n]
+        # d/dw_i = g x_i and d/dx_i = g w_i: map over an endless repeat of g, a loop in C
+        grads = [*map(operator.mul, itertools.repeat(g), inputs)]
+        grads += map(operator.mul, itertools.repeat(g), weights)
         if self.has_bias:
-            grads.append(g)
+            grads.append(g)  # d/db = 1
         return grads
 
     def reference(self, *inputs):
@@ -45,3 +49,11 @@ class Dot(Kernel):
         for w, x in zip(inputs[:n], inputs[n : 2 * n]):
             total = w * x if total is None else total + w * x
         return total
+
+
+@functools.cache
+def dot_op(n: int, has_bias: bool) -> Dot:
+    """The one ``Dot`` of this width that all such nodes share. An op holds no per-node
+    state, and scalar graphs have tens of thousands of nodes: a fresh op object each would
+    cost ~100 bytes more per node than the node itself."""
+    return Dot(n, has_bias)

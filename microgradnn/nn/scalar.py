@@ -17,10 +17,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from microgradnn import kernels
 from microgradnn.nn import activations
 from microgradnn.nn.layers import as_rng
 from microgradnn.nn.module import Module
-from microgradnn.value import Value, as_value, dot
+from microgradnn.value import Value, as_value
 
 __all__ = ["Neuron", "Layer", "MLP"]
 
@@ -102,8 +103,9 @@ class Neuron(Module):
 
     def _fire(self, x: list[Value]) -> Value:
         """activation(w · x + b) for inputs already checked and converted to Values."""
-        if self.fused:
-            return self._activation_fn(dot(self.w, x, self.b))
+        if self.fused:  # one dot node; w, x and b are Values already (no checks needed)
+            weighted_sum = kernels.dot_op(len(self.w), True).apply(*self.w, *x, self.b)
+            return self._activation_fn(weighted_sum)
         total = self.b
         for wi, xi in zip(self.w, x):
             total = total + wi * xi
