@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -81,8 +82,33 @@ def cell_sources(notebook) -> list[tuple[str, str]]:
     return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
 
 
+def pinned_arithmetic() -> dict:
+    """Environment settings that make the tutorials' numbers the same on every x86-64 machine.
+
+    Long training runs are chaotic: a last-bit difference in one matrix product grows into a
+    different final loss. OpenBLAS picks its kernels by CPU and numpy picks SIMD code by CPU
+    (AVX-512 or not), so tutorial 06's SGD run ended at a loss of 0.075, 0.132 or 0.154 on
+    three settings of one machine. Pinned to OpenBLAS's Haswell kernels, numpy's AVX2 code
+    and PyTorch's AVX2 code, which every x86-64 machine we run on has, the quoted numbers are
+    the same on all of them.
+    """
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return {}
+    try:  # numpy's own table of what this CPU has (a private name: optional)
+        from numpy._core._multiarray_umath import __cpu_features__ as has
+    except ImportError:
+        has = {}
+    wider = [name for name in ("X86_V4", "AVX512_ICL", "AVX512_SPR") if has.get(name)]
+    # PyTorch (tutorial 12 compares with it) has its own CPU dispatch and its own BLAS
+    settings = {"OPENBLAS_CORETYPE": "Haswell", "ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2"}
+    if wider:  # disabling a feature the CPU lacks makes numpy warn: name only those it has
+        settings["NPY_DISABLE_CPU_FEATURES"] = " ".join(wider)
+    return settings
+
+
 def kernel_env(name: str, fast: bool, output: Path) -> dict:
     env = dict(os.environ, MICROGRADNN_TUTORIAL=name, MICROGRADNN_OUTPUT=str(output))
+    env.update(pinned_arithmetic())
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("MPLBACKEND", None)  # the kernel's inline backend, not Agg
     if fast:
