@@ -15,6 +15,7 @@ gradient nor with the caller's seed (so ``w.grad -= ...`` cannot change anything
 
 from __future__ import annotations
 
+import itertools
 import operator
 
 import numpy as np
@@ -27,8 +28,8 @@ def set_aside_grads(order: list):
     if order[-1].tracks_versions:  # first, before anything changes: nothing is lost
         type(order[-1]).check_versions(order)
     earlier = list(map(_grad_of, order))  # [node.grad for node in order], looped in C
-    if set(map(id, earlier)) == {id(None)}:  # all None (tested without a Python loop)
-        return None
+    if not any(map(operator.is_not, earlier, itertools.repeat(None))):  # all None? (in C,
+        return None  # stopping at the first gradient: a Value graph's 0.0 ends it at once)
     for node in order:
         node.grad = None
     return earlier

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import operator
 
-from microgradnn import accumulate, anomaly
+from microgradnn import accumulate, anomaly, errors
 
 _grad_enabled = True  # the one global switch: does an operation record a graph?
 data_of, requires_grad_of = operator.attrgetter("data"), operator.attrgetter("_requires_grad")
@@ -171,9 +171,12 @@ def apply(op, parents: tuple) -> Node:
     >>> apply(ops.MUL, (Value(3.0), Value(4.0))).data
     12.0
     """
-    cls = type(parents[0])
-    if len(parents) == 1:  # the common one-input case spelled out: this runs for every op
+    cls, n = type(parents[0]), len(parents)
+    if n == 1:  # one and two inputs spelled out: nearly every node is one of these
         data, tracked = op.forward(cls.math, parents[0].data), parents[0]._requires_grad
+    elif n == 2:
+        (a, b), math = parents, cls.math
+        data, tracked = op.forward(math, a.data, b.data), a._requires_grad or b._requires_grad
     else:  # map(data_of, parents) is [p.data for p in parents], looped in C
         data = op.forward(cls.math, *map(data_of, parents))
         tracked = any(map(requires_grad_of, parents))
@@ -263,8 +266,11 @@ def _chain_rule(order: list[Node], create_graph: bool) -> None:
                 if node.op is not None:  # (or a node whose graph was freed)
                     _check_not_freed(node)
                 continue
-            if len(parents) == 1:  # the common one-input case spelled out (as in apply)
-                needs, inputs = [parents[0]._requires_grad], [parents[0].data]
+            if len(parents) == 1:  # one and two inputs spelled out (as in apply)
+                needs, inputs = (parents[0]._requires_grad,), (parents[0].data,)
+            elif len(parents) == 2:
+                a, b = parents
+                needs, inputs = (a._requires_grad, b._requires_grad), (a.data, b.data)
             else:
                 needs, inputs = list(map(requires_grad_of, parents)), list(map(data_of, parents))
             # create_graph: derivatives of derivatives, so the formulas work on the nodes
@@ -332,18 +338,10 @@ def _check_can_backward(root) -> None:
     if not isinstance(root, Node):
         raise TypeError(f"backward() needs a Value or Tensor, got {type(root).__name__}")
     if not root._requires_grad:
-        raise ValueError(
-            "this result does not depend on anything that needs a gradient: it was computed "
-            "under no_grad(), from detached values, or from constants only "
-            "(create inputs with requires_grad=True)"
-        )
+        raise ValueError(errors.NOTHING_TO_DIFFERENTIATE)
     _check_not_freed(root)
 
 
 def _check_not_freed(node: Node) -> None:
     if node.op is not None and not node.parents:
-        raise RuntimeError(
-            f"cannot backpropagate through {node.label or node.op.name!r} ({node.op.name}): "
-            "its graph was freed by an earlier backward(retain_graph=False). Call the first "
-            "backward with retain_graph=True (the default) to use the graph twice"
-        )
+        raise RuntimeError(errors.graph_freed(node.label or node.op.name, node.op.name))

@@ -48,3 +48,19 @@ def numpy_function_hint(ufunc, method: str, cls) -> str:
         f"gradient would flow. Use {use} instead (or give numpy t.data for plain numbers, "
         "no gradient)"
     )
+
+
+NOTHING_TO_DIFFERENTIATE = (
+    "this result does not depend on anything that needs a gradient: it was computed "
+    "under no_grad(), from detached values, or from constants only "
+    "(create inputs with requires_grad=True)"
+)
+
+
+def graph_freed(name: str, op_name: str) -> str:
+    """The message for a backward pass through a graph an earlier pass freed."""
+    return (
+        f"cannot backpropagate through {name!r} ({op_name}): its graph was freed by an "
+        "earlier backward(retain_graph=False). Call the first backward with "
+        "retain_graph=True (the default) to use the graph twice"
+    )
