@@ -178,6 +178,16 @@ def test_labels_cannot_break_or_inject_into_the_dot(name):
     assert any(text.startswith(printable) for text in shown)
 
 
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029", "\x1c", "\x0b", "\x9f"])
+def test_unicode_line_breaks_and_controls_in_a_label_keep_the_dot_text_whole(separator):
+    """str.splitlines() breaks at these too; a label holding one must not split a statement
+    (Hypothesis found ']\\x85')."""
+    dot = viz.to_dot(Value(1.0, label=f"]{separator}x"), show_local_grads=True)
+    assert dot.splitlines() == dot.rstrip("\n").split("\n")
+    for label in node_labels(dot).values():
+        label_text(label)  # raises if not well-formed
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=30))
 def test_any_label_text_gives_well_formed_labels(name):

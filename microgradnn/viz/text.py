@@ -13,8 +13,10 @@ import numpy as np
 
 from microgradnn.engine import Node
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NEEDS_ESCAPE = re.compile(r"[&<>\"'\x00-\x1f\x7f]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# Unicode's other line breaks (next line, line and paragraph separators) break lines too
+_OTHER_NEWLINES = re.compile("[\x85\u2028\u2029]")
+_NEEDS_ESCAPE = re.compile("[&<>\"'\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def escape(text: object) -> str:
@@ -29,7 +31,7 @@ def escape(text: object) -> str:
     text = str(text)
     if not _NEEDS_ESCAPE.search(text):  # the common case (numbers, names): nothing to do
         return text
-    text = _CONTROL_CHARS.sub("?", text)
+    text = _OTHER_NEWLINES.sub("\n", _CONTROL_CHARS.sub("?", text))
     lines = html.escape(text, quote=True).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "<br/>".join(lines)
 
@@ -40,7 +42,7 @@ def quote(text: object) -> str:
     >>> quote('say "hi"')
     '"say \\\\"hi\\\\""'
     """
-    text = _CONTROL_CHARS.sub("?", str(text))
+    text = _OTHER_NEWLINES.sub("\n", _CONTROL_CHARS.sub("?", str(text)))
     text = text.replace("\\", "\\\\").replace('"', '\\"')
     text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
     return f'"{text}"'
