@@ -74,7 +74,7 @@ def own(nodes: list) -> None:
     grads = list(map(_grad_of, nodes))
     if set(map(type, grads)) != {np.ndarray}:  # floats, numpy scalars or nodes among them
         nodes = [node for node in nodes if _is_array_grad(node)]
-        grads = [node.grad for node in nodes]
+        grads = list(map(_grad_of, nodes))
     if not _all_separate_and_writeable(grads):
         _own_shared(nodes)
 
@@ -140,7 +140,11 @@ def as_list(items) -> list:
 
 
 def one_per_output(grad_outputs, outputs: list) -> list:
-    """The upstream gradients of ``grad()``: one per output (None: 1 for a scalar)."""
+    """The upstream gradients of ``grad()``: one per output (None: 1 for a scalar).
+
+    >>> one_per_output(None, ["y1", "y2"])
+    [None, None]
+    """
     grad_outputs = [None] * len(outputs) if grad_outputs is None else as_list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise ValueError(
@@ -151,7 +155,12 @@ def one_per_output(grad_outputs, outputs: list) -> list:
 
 
 def zeros_where_missing(grads: list, inputs: list, as_node: bool) -> list:
-    """``grad()``'s answer: an input the outputs do not depend on gets zeros, not None."""
+    """``grad()``'s answer: an input the outputs do not depend on gets zeros, not None.
+
+    >>> from microgradnn import Value
+    >>> zeros_where_missing([None, 2.0], [Value(1.0), Value(5.0)], as_node=False)
+    [0.0, 2.0]
+    """
     return [zeros_like(node, as_node) if g is None else g for node, g in zip(inputs, grads)]
 
 

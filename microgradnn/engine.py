@@ -26,7 +26,7 @@ import operator
 from microgradnn import accumulate, anomaly, errors
 
 _grad_enabled = True  # the one global switch: does an operation record a graph?
-data_of, requires_grad_of = operator.attrgetter("data"), operator.attrgetter("_requires_grad")
+_data_of, _requires_grad_of = operator.attrgetter("data"), operator.attrgetter("_requires_grad")
 
 
 class _GradMode:
@@ -171,15 +171,15 @@ def apply(op, parents: tuple) -> Node:
     >>> apply(ops.MUL, (Value(3.0), Value(4.0))).data
     12.0
     """
-    cls, n = type(parents[0]), len(parents)
-    if n == 1:  # one and two inputs spelled out: nearly every node is one of these
+    cls = type(parents[0])
+    if len(parents) == 1:  # one and two inputs spelled out: nearly every node is one of these
         data, tracked = op.forward(cls.math, parents[0].data), parents[0]._requires_grad
-    elif n == 2:
-        (a, b), math = parents, cls.math
-        data, tracked = op.forward(math, a.data, b.data), a._requires_grad or b._requires_grad
-    else:  # map(data_of, parents) is [p.data for p in parents], looped in C
-        data = op.forward(cls.math, *map(data_of, parents))
-        tracked = any(map(requires_grad_of, parents))
+    elif len(parents) == 2:
+        a, b = parents
+        data, tracked = op.forward(cls.math, a.data, b.data), a._requires_grad or b._requires_grad
+    else:  # map(_data_of, parents) is [p.data for p in parents], looped in C
+        data = op.forward(cls.math, *map(_data_of, parents))
+        tracked = any(map(_requires_grad_of, parents))
     if anomaly.enabled:
         anomaly.check_forward(op, data, parents)
     node = cls.__new__(cls)
@@ -272,7 +272,7 @@ def _chain_rule(order: list[Node], create_graph: bool) -> None:
                 a, b = parents
                 needs, inputs = (a._requires_grad, b._requires_grad), (a.data, b.data)
             else:
-                needs, inputs = list(map(requires_grad_of, parents)), list(map(data_of, parents))
+                needs, inputs = list(map(_requires_grad_of, parents)), list(map(_data_of, parents))
             # create_graph: derivatives of derivatives, so the formulas work on the nodes
             inputs, output = (parents, node) if create_graph else (inputs, node.data)
             shares = node.op.backward(math, g, output, inputs, needs)

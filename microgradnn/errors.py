@@ -58,7 +58,11 @@ NOTHING_TO_DIFFERENTIATE = (
 
 
 def graph_freed(name: str, op_name: str) -> str:
-    """The message for a backward pass through a graph an earlier pass freed."""
+    """The message for a backward pass through a graph an earlier pass freed.
+
+    >>> graph_freed("loss", "add")[:35]
+    "cannot backpropagate through 'loss'"
+    """
     return (
         f"cannot backpropagate through {name!r} ({op_name}): its graph was freed by an "
         "earlier backward(retain_graph=False). Call the first backward with "

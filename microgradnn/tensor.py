@@ -150,8 +150,9 @@ class Tensor(Operators, Node):
                     "gradient of the same shape, e.g. t.backward(np.ones(t.shape)); "
                     "or reduce it to a scalar first (t.sum(), t.mean())"
                 )
-            one = np.array(1, self.data.dtype)  # (np.ones is a slower Python function)
-            return one if self.data.ndim == 0 else np.ones(self.data.shape, self.data.dtype)
+            if self.data.ndim == 0:  # the usual loss: np.ones is a slower Python function
+                return np.array(1, self.data.dtype)
+            return np.ones(self.data.shape, self.data.dtype)
         # a copy: the caller's array must never become (or alias) a node's gradient
         seed = np.array(grad.data if isinstance(grad, Node) else grad, self.dtype, copy=True)
         if seed.shape != self.shape:

@@ -19,7 +19,6 @@ from microgradnn import ops
 from microgradnn.backends import GraphMath
 from microgradnn.kernels.base import Kernel, SavesForBackward
 from microgradnn.kernels.gates import (
-    _block_width,
     _gate_blocks,
     _lstm_gate_scales,
     _tanh_block,
@@ -58,10 +57,9 @@ class LstmGates(Kernel):
         z += m.matmul(h, w_hh)  # z is a new array: adding in place saves a copy
         if bias:
             z += bias[0]
-        _block_width(z.shape[-1], 4, self.name)
         # all four gates with one tanh, in place: σ(z) = tanh(z/2)/2 + 1/2 on the i, f, o
         # blocks and tanh(z) on the g block (four whole-array operations cost less than
-        # one set per block)
+        # one set per block); the scales check that z has four equal gate blocks
         scale, offset = _lstm_gate_scales(z.shape[-1], z.dtype)
         z *= scale
         np.tanh(z, out=z)

@@ -55,5 +55,9 @@ class Dot(Kernel):
 def dot_op(n: int, has_bias: bool) -> Dot:
     """The one ``Dot`` of this width that all such nodes share. An op holds no per-node
     state, and scalar graphs have tens of thousands of nodes: a fresh op object each would
-    cost ~100 bytes more per node than the node itself."""
+    cost ~100 bytes more per node than the node itself.
+
+    >>> dot_op(3, True) is dot_op(3, True), dot_op(3, True).display
+    (True, 'Σ wᵢxᵢ + b')
+    """
     return Dot(n, has_bias)

@@ -34,15 +34,14 @@ def sum_to(g: np.ndarray, shape: tuple) -> np.ndarray:
     ValueError: a gradient of shape (4, 3) cannot be summed down to shape (4,): ...
     """
     shape = tuple(shape)
-    if g.ndim == 2 and g.shape[1:] == shape:  # a bias added to a batch of rows, see below
-        return ones(g.shape[0], g.dtype).dot(g)
     extra = g.ndim - len(shape)
-    if extra > 0 and shape and g.shape[extra:] == shape and g.flags.c_contiguous:
+    if extra > 0 and shape and g.shape[extra:] == shape and (g.ndim == 2 or g.flags.c_contiguous):
         # The common case, a bias added to a batch (of rows, of pixels): the gradient is
         # the sum of the rows, 1ᵀG, a matrix-vector product. BLAS does it 1-20x faster
         # than numpy's sum down axis 0 (340 vs 16 µs for 21632 pixels x 8 channels).
-        rows = g.reshape(-1, math.prod(shape))
-        return ones(rows.shape[0], g.dtype).dot(rows).reshape(shape)
+        rows = g if g.ndim == 2 else g.reshape(-1, math.prod(shape))  # (N, C) already: as is
+        total = ones(rows.shape[0], g.dtype).dot(rows)
+        return total if len(shape) == 1 else total.reshape(shape)
     if extra < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[extra:])):
         raise ValueError(
             f"a gradient of shape {g.shape} cannot be summed down to shape {shape}: "
